@@ -1,0 +1,7 @@
+// Every command group, registered in one table.
+
+import { connectionCommands } from './connection';
+import { stringCommands } from './string';
+import type { CommandDef } from './types';
+
+export const allCommandGroups: CommandDef[][] = [connectionCommands, stringCommands];

@@ -1,0 +1,179 @@
+// The shape of a command: declared once, it drives arity checks, COMMAND output,
+// ACL categories, rename-command and MULTI rules.
+
+import type { Client } from '../server/client';
+
+export type Handler = (c: Client, argv: Buffer[]) => void;
+
+/** A command as declared in a command group file. */
+export interface CommandDef {
+  /** Lower-case name. */
+  name: string;
+  /** Redis arity: exact count when positive, minimum when negative (includes the name). */
+  arity: number;
+  /** Redis command flags, space separated: write readonly denyoom admin pubsub noscript blocking
+   *  loading stale skip_monitor skip_slowlog fast no_auth may_replicate sentinel no_mandatory_keys
+   *  no_multi movablekeys allow_busy */
+  flags: string;
+  /** First key, last key (negative counts from the end), step. Omit for no keys. */
+  keys?: [number, number, number];
+  /** Extra ACL categories besides those implied by flags, e.g. "@string @keyspace". */
+  acl?: string;
+  /** Omitted for a container command that only has subcommands. */
+  handler?: Handler;
+  subcommands?: CommandDef[];
+  /** For commands with movable keys: key indexes in argv. */
+  getKeys?: (argv: Buffer[]) => number[];
+}
+
+export const enum Flag {
+  Write = 1 << 0,
+  Readonly = 1 << 1,
+  DenyOom = 1 << 2,
+  Admin = 1 << 3,
+  Pubsub = 1 << 4,
+  Noscript = 1 << 5,
+  Blocking = 1 << 6,
+  Loading = 1 << 7,
+  Stale = 1 << 8,
+  Fast = 1 << 9,
+  NoAuth = 1 << 10,
+  NoMulti = 1 << 11,
+  AllowBusy = 1 << 12,
+  MayReplicate = 1 << 13,
+  SkipSlowlog = 1 << 14,
+  SkipMonitor = 1 << 15,
+  Movablekeys = 1 << 16,
+}
+
+export const FLAG_BITS: Record<string, number> = {
+  write: Flag.Write,
+  readonly: Flag.Readonly,
+  denyoom: Flag.DenyOom,
+  admin: Flag.Admin,
+  pubsub: Flag.Pubsub,
+  noscript: Flag.Noscript,
+  blocking: Flag.Blocking,
+  loading: Flag.Loading,
+  stale: Flag.Stale,
+  fast: Flag.Fast,
+  no_auth: Flag.NoAuth,
+  no_multi: Flag.NoMulti,
+  allow_busy: Flag.AllowBusy,
+  may_replicate: Flag.MayReplicate,
+  skip_slowlog: Flag.SkipSlowlog,
+  skip_monitor: Flag.SkipMonitor,
+  movablekeys: Flag.Movablekeys,
+};
+
+/** A registered command (or subcommand) with its runtime statistics. */
+export class Command {
+  readonly flags: number;
+  readonly flagNames: string[];
+  readonly categories: string[];
+  readonly firstKey: number;
+  readonly lastKey: number;
+  readonly step: number;
+  readonly handler: Handler | undefined;
+  readonly subcommands: Map<string, Command> | null = null;
+  /** commandstats */
+  calls = 0;
+  usec = 0;
+  rejectedCalls = 0;
+  failedCalls = 0;
+  /** The name clients use to call it (differs after rename-command). */
+  name: string;
+
+  constructor(
+    readonly def: CommandDef,
+    readonly parent: Command | null,
+  ) {
+    this.name = def.name;
+    this.flagNames = def.flags.split(/\s+/).filter((f) => f.length > 0);
+    let bits = 0;
+    for (const f of this.flagNames) {
+      const b = FLAG_BITS[f];
+      if (b === undefined) throw new Error(`command ${def.name}: unknown flag ${f}`);
+      bits |= b;
+    }
+    if (def.getKeys) bits |= Flag.Movablekeys;
+    this.flags = bits;
+    [this.firstKey, this.lastKey, this.step] = def.keys ?? [0, 0, 0];
+    this.handler = def.handler;
+    this.categories = deriveCategories(def, bits);
+    if (def.subcommands) {
+      this.subcommands = new Map();
+      for (const s of def.subcommands) this.subcommands.set(s.name, new Command(s, this));
+    }
+  }
+
+  get arity(): number {
+    return this.def.arity;
+  }
+
+  /** "config|get" for subcommands, as Redis's fullname. */
+  get fullname(): string {
+    return this.parent ? `${this.parent.name}|${this.def.name}` : this.name;
+  }
+
+  has(f: Flag): boolean {
+    return (this.flags & f) !== 0;
+  }
+
+  /** Key argument indexes for a concrete call. */
+  keyIndexes(argv: Buffer[]): number[] {
+    if (this.def.getKeys) return this.def.getKeys(argv);
+    if (this.firstKey === 0) return [];
+    const last = this.lastKey < 0 ? argv.length + this.lastKey : this.lastKey;
+    const out: number[] = [];
+    for (let i = this.firstKey; i <= last && i < argv.length; i += this.step) out.push(i);
+    return out;
+  }
+}
+
+/** ACL categories implied by flags, as Redis's setImplicitACLCategories, plus declared ones. */
+function deriveCategories(def: CommandDef, bits: number): string[] {
+  const cats = new Set<string>();
+  for (const c of (def.acl ?? '').split(/\s+/)) if (c.length > 0) cats.add(c.replace(/^@/, ''));
+  if (bits & Flag.Write) cats.add('write');
+  if (bits & Flag.Readonly && !cats.has('scripting')) cats.add('read');
+  if (bits & Flag.Admin) {
+    cats.add('admin');
+    cats.add('dangerous');
+  }
+  if (bits & Flag.Pubsub) cats.add('pubsub');
+  if (bits & Flag.Fast) cats.add('fast');
+  if (bits & Flag.Blocking) cats.add('blocking');
+  if (!(bits & Flag.Fast)) cats.add('slow');
+  return [...cats].sort((a, b) => catIndex(a) - catIndex(b));
+}
+
+/** Redis's ACL category table, in its order (COMMAND INFO lists categories in this order). */
+export const ACL_CATEGORIES = [
+  'keyspace',
+  'read',
+  'write',
+  'set',
+  'sortedset',
+  'list',
+  'hash',
+  'string',
+  'bitmap',
+  'hyperloglog',
+  'geo',
+  'stream',
+  'pubsub',
+  'admin',
+  'fast',
+  'slow',
+  'blocking',
+  'dangerous',
+  'connection',
+  'transaction',
+  'scripting',
+];
+
+function catIndex(c: string): number {
+  const i = ACL_CATEGORIES.indexOf(c);
+  return i < 0 ? ACL_CATEGORIES.length : i;
+}

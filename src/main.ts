@@ -1,0 +1,97 @@
+// Entry point: `redoubt [/path/to/redoubt.conf] [--directive value ...]`.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ConfigError, argsToConfigText, loadConfigFile, loadConfigText } from './config/load';
+import { describeListeners, ListenError, startListeners } from './server/listeners';
+import { REDIS_VERSION, REDOUBT_VERSION, Server } from './server/server';
+import { shutdown } from './server/shutdown';
+
+const USAGE = `Usage: redoubt [/path/to/redoubt.conf] [options] [-]
+       redoubt - (read config from stdin)
+       redoubt -v or --version
+       redoubt -h or --help
+
+Examples:
+       redoubt (run the server with embedded defaults)
+       redoubt /etc/redis/redis.conf
+       redoubt --port 7777
+       redoubt /etc/myredis.conf --loglevel verbose
+       redoubt --unixsocket /run/redoubt.sock --unixsocketperm 600 --port 0
+`;
+
+export function versionLine(): string {
+  return `redoubt v=${REDOUBT_VERSION} redis_compat=${REDIS_VERSION} node=${process.version} bits=64`;
+}
+
+/** Builds a server from command-line arguments; throws ConfigError. */
+export function configure(args: string[], warn: (m: string) => void): Server {
+  const s = new Server();
+  let rest = args;
+  if (rest.length > 0 && !rest[0].startsWith('--')) {
+    const file = rest[0];
+    rest = rest.slice(1);
+    if (file === '-') {
+      loadConfigText(s.config, fs.readFileSync(0, 'latin1'), 'stdin', { warn });
+    } else {
+      s.configFile = path.resolve(file);
+      loadConfigFile(s.config, file, { warn });
+    }
+  }
+  if (rest.length > 0) loadConfigText(s.config, argsToConfigText(rest), '', { warn });
+  return s;
+}
+
+export async function main(args: string[]): Promise<void> {
+  if (args.includes('-v') || args.includes('--version')) {
+    process.stdout.write(`${versionLine()}\n`);
+    return;
+  }
+  if (args.includes('-h') || args.includes('--help')) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  // Every file we create (data, sockets, rewritten config) is private from its creation.
+  process.umask(0o077);
+  const warnings: string[] = [];
+  let s: Server;
+  try {
+    s = configure(args, (m) => warnings.push(m));
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(e.format(REDOUBT_VERSION));
+      process.exit(1);
+    }
+    throw e;
+  }
+  s.log.setFile(s.config.str('logfile'));
+  s.log.level = s.config.str('loglevel') as 'notice';
+  s.log.notice('oO0OoO0OoO0Oo redoubt is starting oO0OoO0OoO0Oo');
+  s.log.notice(`redoubt version=${REDOUBT_VERSION}, redis_version=${REDIS_VERSION}, pid=${process.pid}, just started`);
+  if (s.configFile === '') s.log.warning('No config file specified, using the default config.');
+  else s.log.notice('Configuration loaded');
+  for (const w of warnings) s.log.warning(w);
+  try {
+    await s.prepareDataDir();
+    await s.startup();
+    await startListeners(s);
+  } catch (e) {
+    if (e instanceof ListenError || e instanceof Error) {
+      s.log.warning(e.message);
+      process.exit(1);
+    }
+    throw e;
+  }
+  const pidfile = s.config.str('pidfile');
+  if (pidfile !== '') fs.writeFileSync(pidfile, `${process.pid}\n`, { mode: 0o644 });
+  s.startCron();
+  const onSignal = (sig: string) => {
+    s.log.warning(`Received ${sig} scheduling shutdown...`);
+    void shutdown(s, {});
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  s.log.notice('Server initialized');
+  for (const l of describeListeners(s)) s.log.notice(`Listening on ${l}`);
+  s.log.notice('Ready to accept connections');
+}

@@ -1,0 +1,191 @@
+// Incremental request parser: RESP multibulk arrays and inline commands.
+// Arguments are zero-copy slices of the received chunks; chunks are never mutated, so a slice
+// stays valid for as long as anyone holds it. Limits are checked before anything is buffered.
+
+import { splitArgs } from './splitargs';
+
+export class ProtocolError extends Error {
+  /** The reply text (without the leading '-'). */
+  constructor(readonly reply: string) {
+    super(reply);
+  }
+}
+
+/** Redis's PROTO_INLINE_MAX_SIZE: a header or inline line longer than this is an error. */
+export const INLINE_MAX = 64 * 1024;
+/** Largest multibulk element count accepted. */
+export const MAX_MULTIBULK = 1024 * 1024;
+
+export interface ParserLimits {
+  /** proto-max-bulk-len */
+  maxBulkLen: number;
+  /** Applied while the client is not authenticated (Redis: 10 args, 16 KB bulks). */
+  unauthenticated: boolean;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Strict decimal parse of buf[start, end) following Redis's string2ll; NaN when invalid. */
+export function parseIntRange(buf: Buffer, start: number, end: number): number {
+  const len = end - start;
+  if (len <= 0 || len > 20) return Number.NaN;
+  let p = start;
+  let neg = false;
+  if (buf[p] === 45) {
+    neg = true;
+    p++;
+    if (p === end) return Number.NaN;
+  }
+  const first = buf[p];
+  if (first === 48) return p + 1 === end && !neg ? 0 : Number.NaN;
+  if (first < 49 || first > 57) return Number.NaN;
+  let v = 0;
+  for (; p < end; p++) {
+    const c = buf[p];
+    if (c < 48 || c > 57) return Number.NaN;
+    v = v * 10 + (c - 48);
+  }
+  // beyond 2^53 precision is lost, but any such value exceeds every limit we compare with
+  return neg ? -v : v;
+}
+
+export class RequestParser {
+  private buf: Buffer = EMPTY;
+  private pos = 0;
+  /** Chunks held back while a large bulk is still incomplete, to avoid quadratic concatenation. */
+  private parts: Buffer[] = [];
+  private partsLen = 0;
+  /** Bytes needed after `pos` before the current bulk can be taken (0 = unknown). */
+  private need = 0;
+  private argc = -1;
+  private args: Buffer[] = [];
+  private argBytes = 0;
+  private bulkLen = -1;
+
+  constructor(readonly limits: ParserLimits) {}
+
+  feed(chunk: Buffer): void {
+    const avail = this.buf.length - this.pos;
+    if (this.parts.length > 0 || (this.need > 0 && avail + chunk.length < this.need)) {
+      this.parts.push(chunk);
+      this.partsLen += chunk.length;
+      if (avail + this.partsLen < this.need) return;
+      this.parts.unshift(this.buf.subarray(this.pos));
+      this.buf = Buffer.concat(this.parts, avail + this.partsLen);
+      this.parts = [];
+      this.partsLen = 0;
+      this.pos = 0;
+      return;
+    }
+    if (avail === 0) {
+      this.buf = chunk;
+    } else {
+      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk], avail + chunk.length);
+    }
+    this.pos = 0;
+  }
+
+  /** Bytes held for requests not yet returned (the query buffer, in Redis terms). */
+  pending(): number {
+    return this.buf.length - this.pos + this.partsLen + this.argBytes;
+  }
+
+  /** True when a command is partially received. */
+  inProgress(): boolean {
+    return this.argc >= 0 || this.pos < this.buf.length || this.partsLen > 0;
+  }
+
+  /** The next complete request, or null when more bytes are needed. Throws ProtocolError. */
+  next(): Buffer[] | null {
+    for (;;) {
+      const buf = this.buf;
+      if (this.argc < 0) {
+        if (this.pos >= buf.length) {
+          // drop our reference to the consumed chunk
+          if (buf !== EMPTY) {
+            this.buf = EMPTY;
+            this.pos = 0;
+          }
+          return null;
+        }
+        if (buf[this.pos] !== 42 /* * */) {
+          const r = this.inline();
+          if (r === null) return null;
+          if (r.length === 0) continue;
+          return r;
+        }
+        const nl = buf.indexOf(13, this.pos);
+        if (nl < 0) {
+          if (buf.length - this.pos > INLINE_MAX) throw new ProtocolError('ERR Protocol error: too big mbulk count string');
+          return null;
+        }
+        if (nl > buf.length - 2) return null; // need the \n too
+        const ll = parseIntRange(buf, this.pos + 1, nl);
+        if (Number.isNaN(ll) || ll > MAX_MULTIBULK) throw new ProtocolError('ERR Protocol error: invalid multibulk length');
+        if (ll > 10 && this.limits.unauthenticated)
+          throw new ProtocolError('ERR Protocol error: unauthenticated multibulk length');
+        this.pos = nl + 2;
+        if (ll <= 0) continue;
+        this.argc = ll;
+      }
+      while (this.args.length < this.argc) {
+        if (this.bulkLen < 0) {
+          if (this.pos >= buf.length) return null;
+          const nl = buf.indexOf(13, this.pos);
+          if (nl < 0) {
+            if (buf.length - this.pos > INLINE_MAX) throw new ProtocolError('ERR Protocol error: too big bulk count string');
+            return null;
+          }
+          if (nl > buf.length - 2) return null;
+          if (buf[this.pos] !== 36 /* $ */) {
+            throw new ProtocolError(`ERR Protocol error: expected '$', got '${sanitizeChar(buf[this.pos])}'`);
+          }
+          const ll = parseIntRange(buf, this.pos + 1, nl);
+          if (Number.isNaN(ll) || ll < 0 || ll > this.limits.maxBulkLen)
+            throw new ProtocolError('ERR Protocol error: invalid bulk length');
+          if (ll > 16384 && this.limits.unauthenticated)
+            throw new ProtocolError('ERR Protocol error: unauthenticated bulk length');
+          this.pos = nl + 2;
+          this.bulkLen = ll;
+        }
+        if (buf.length - this.pos < this.bulkLen + 2) {
+          this.need = this.bulkLen + 2;
+          return null;
+        }
+        this.args.push(buf.subarray(this.pos, this.pos + this.bulkLen));
+        this.argBytes += this.bulkLen;
+        this.pos += this.bulkLen + 2; // like Redis, the trailing CRLF is skipped unchecked
+        this.bulkLen = -1;
+        this.need = 0;
+      }
+      const out = this.args;
+      this.args = [];
+      this.argBytes = 0;
+      this.argc = -1;
+      return out;
+    }
+  }
+
+  private inline(): Buffer[] | null {
+    const buf = this.buf;
+    const nl = buf.indexOf(10, this.pos);
+    if (nl < 0) {
+      if (buf.length - this.pos > INLINE_MAX) throw new ProtocolError('ERR Protocol error: too big inline request');
+      return null;
+    }
+    let end = nl;
+    if (end > this.pos && buf[end - 1] === 13) end--;
+    const line = buf.toString('latin1', this.pos, end);
+    this.pos = nl + 1;
+    const parts = splitArgs(line);
+    if (parts === null) throw new ProtocolError('ERR Protocol error: unbalanced quotes in request');
+    const out: Buffer[] = new Array(parts.length);
+    for (let i = 0; i < parts.length; i++) out[i] = Buffer.from(parts[i], 'latin1');
+    return out;
+  }
+}
+
+function sanitizeChar(c: number): string {
+  // never echo a raw control byte into a reply line
+  return c === 13 || c === 10 ? ' ' : String.fromCharCode(c);
+}

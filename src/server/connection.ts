@@ -1,0 +1,163 @@
+// Connection lifecycle: accept → read → parse → dispatch → one batched write per read.
+
+import type * as net from 'node:net';
+import { ProtocolError } from '../protocol/parser';
+import { Client } from './client';
+import { processCommand } from './dispatch';
+import type { Server } from './server';
+
+/** Stop reading from a client whose unsent replies exceed this (backpressure, not a limit). */
+const READ_PAUSE_BYTES = 4 * 1024 * 1024;
+
+export function acceptConnection(s: Server, socket: net.Socket, unix: boolean): void {
+  s.stats.totalConnections++;
+  if (s.clients.size >= s.config.num('maxclients')) {
+    s.stats.rejectedConnections++;
+    socket.on('error', () => {});
+    socket.end('-ERR max number of clients reached\r\n');
+    return;
+  }
+  if (!unix) {
+    socket.setNoDelay(true);
+    const ka = s.config.num('tcp-keepalive');
+    if (ka > 0) socket.setKeepAlive(true, ka * 1000);
+  }
+  const c = new Client(
+    s,
+    s.newClientId(),
+    socket,
+    s.dbs[0],
+    s.clock.now(),
+    s.config.num('proto-max-bulk-len'),
+    !s.authRequired(),
+  );
+  s.clients.set(c.id, c);
+  socket.on('data', (chunk: Buffer) => onData(s, c, chunk));
+  socket.on('error', () => {
+    // reset by peer and the like: 'close' follows
+  });
+  socket.on('close', () => unlinkClient(s, c));
+  socket.on('drain', () => {
+    if (socket.isPaused() && !c.closed) socket.resume();
+  });
+}
+
+function onData(s: Server, c: Client, chunk: Buffer): void {
+  if (c.closed) return;
+  c.netIn += chunk.length;
+  s.stats.netInput += chunk.length;
+  c.lastInteraction = s.clock.now();
+  c.parser.feed(chunk);
+  if (c.parser.pending() > s.config.num('client-query-buffer-limit')) {
+    s.log.warning(`Closing client that reached max query buffer length: id=${c.id} addr=${c.addr}`);
+    closeClient(s, c);
+    return;
+  }
+  processInput(s, c);
+  flushClient(s, c);
+  if (s.pendingFlush.size > 0) flushPending(s);
+}
+
+/** Runs every complete request buffered for the client, unless it is blocked. */
+export function processInput(s: Server, c: Client): void {
+  while (c.blockedOn === null && !c.closeAfterReply && !c.closed) {
+    let argv: Buffer[] | null;
+    try {
+      argv = c.parser.next();
+    } catch (e) {
+      if (!(e instanceof ProtocolError)) throw e;
+      c.reply.error(e.reply);
+      s.countError(e.reply);
+      s.log.verbose(`Protocol error (${e.reply.slice(21)}) from client: id=${c.id} addr=${c.addr}`);
+      c.closeAfterReply = true;
+      break;
+    }
+    if (argv === null) break;
+    processCommand(s, c, argv);
+  }
+}
+
+/** Hands the client's pending replies to its socket in one batch. */
+export function flushClient(s: Server, c: Client): void {
+  const sock = c.socket;
+  if (sock === null || c.closed) return;
+  const pieces = c.reply.take();
+  if (pieces.length > 0) {
+    let n = 0;
+    if (pieces.length === 1) {
+      n = pieces[0].length;
+      sock.write(pieces[0]);
+    } else {
+      sock.cork();
+      for (const p of pieces) {
+        n += p.length;
+        sock.write(p);
+      }
+      sock.uncork();
+    }
+    c.netOut += n;
+    s.stats.netOutput += n;
+    if (!checkOutputLimits(s, c)) return;
+    if (sock.writableLength > READ_PAUSE_BYTES && !sock.isPaused()) sock.pause();
+  }
+  if (c.closeAfterReply) {
+    c.closed = true;
+    sock.end();
+  }
+}
+
+/** Flushes clients that received replies from other clients' commands (pub/sub, unblocking). */
+export function flushPending(s: Server): void {
+  for (const c of s.pendingFlush) flushClient(s, c);
+  s.pendingFlush.clear();
+}
+
+/** Hook for client-output-buffer-limit; returns false when the client was closed. */
+export let checkOutputLimits = (_s: Server, _c: Client): boolean => true;
+
+export function setOutputLimitCheck(f: (s: Server, c: Client) => boolean): void {
+  checkOutputLimits = f;
+}
+
+export function closeClient(s: Server, c: Client): void {
+  if (c.closed) return;
+  c.closed = true;
+  c.socket?.destroy();
+  unlinkClient(s, c);
+}
+
+/** Hooks run when a client goes away (pub/sub, blocking, WATCH clean-up). */
+export const disconnectHooks: ((c: Client) => void)[] = [];
+
+function unlinkClient(s: Server, c: Client): void {
+  if (!s.clients.has(c.id)) return;
+  c.closed = true;
+  s.clients.delete(c.id);
+  s.pendingFlush.delete(c);
+  s.pausedClients.delete(c);
+  if (c.blockedOn?.timer) clearTimeout(c.blockedOn.timer);
+  c.blockedOn = null;
+  for (const h of disconnectHooks) h(c);
+}
+
+/** Resumes a client that was waiting (pause ended, key ready): run its command, then its input. */
+export function resumeClient(s: Server, c: Client): void {
+  const b = c.blockedOn;
+  if (b === null || c.closed) return;
+  if (b.timer) clearTimeout(b.timer);
+  c.blockedOn = null;
+  processCommand(s, c, b.argv);
+  processInput(s, c);
+  s.pendingFlush.add(c);
+}
+
+/** Ends CLIENT PAUSE: every waiting client runs its held command. */
+export function unpauseAll(s: Server): void {
+  s.pauseUntil = 0;
+  if (s.pauseTimer) clearTimeout(s.pauseTimer);
+  s.pauseTimer = null;
+  const waiting = [...s.pausedClients];
+  s.pausedClients.clear();
+  for (const c of waiting) resumeClient(s, c);
+  flushPending(s);
+}

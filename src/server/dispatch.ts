@@ -1,0 +1,152 @@
+// The single gate every command passes: lookup → arity → authentication → (ACL) → limits →
+// MULTI / pub-sub context → call. Handlers never repeat these checks.
+
+import { type Command, Flag } from '../commands/types';
+import { E, trunc } from '../protocol/errors';
+import { ReplyWriter } from '../protocol/reply';
+import { type Client, ReplyMode } from './client';
+import type { Server } from './server';
+
+/** Commands allowed while a RESP2 client is in subscriber mode. */
+const PUBSUB_ALLOWED = new Set(['subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'ping', 'quit', 'reset']);
+/** Commands executed immediately inside MULTI instead of being queued. */
+const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+
+/** Hooks later layers install (ACL checks, maxmemory); each returns an error reply or null. */
+export interface Gate {
+  check(c: Client, cmd: Command, argv: Buffer[]): string | null;
+}
+
+const gates: Gate[] = [];
+
+export function addGate(g: Gate): void {
+  gates.push(g);
+}
+
+/** Resolves argv to a command, or writes the rejection and returns null. */
+export function lookup(s: Server, c: Client, argv: Buffer[]): Command | null {
+  const name = argv[0].toString('latin1');
+  let cmd = s.commands.get(name);
+  if (cmd === undefined) {
+    let args = '';
+    for (let i = 1; i < argv.length && args.length < 128; i++) {
+      args += `'${trunc(argv[i].toString('latin1'), 128 - args.length)}' `;
+    }
+    reject(s, c, `ERR unknown command '${trunc(name, 128)}', with args beginning with: ${args}`);
+    return null;
+  }
+  if (cmd.subcommands !== null && argv.length >= 2) {
+    const subName = argv[1].toString('latin1');
+    const sub = cmd.subcommands.get(subName.toLowerCase());
+    if (sub === undefined) {
+      reject(s, c, E.unknownSubcommand(subName, cmd.name));
+      return null;
+    }
+    cmd = sub;
+  }
+  const arity = cmd.arity;
+  if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
+    cmd.rejectedCalls++;
+    reject(s, c, E.wrongArgs(cmd.fullname));
+    return null;
+  }
+  return cmd;
+}
+
+function reject(s: Server, c: Client, msg: string): void {
+  if (c.multi !== null) c.multi.dirty = true;
+  s.countError(msg);
+  c.reply.error(msg);
+}
+
+/** Runs one request from a client. */
+export function processCommand(s: Server, c: Client, argv: Buffer[]): void {
+  c.lastInteraction = s.clock.now();
+  const cmd = lookup(s, c, argv);
+  if (cmd === null) return;
+  if (!c.authenticated && !(cmd.flags & Flag.NoAuth)) {
+    cmd.rejectedCalls++;
+    reject(s, c, E.noAuth);
+    return;
+  }
+  for (let i = 0; i < gates.length; i++) {
+    const err = gates[i].check(c, cmd, argv);
+    if (err !== null) {
+      cmd.rejectedCalls++;
+      reject(s, c, err);
+      return;
+    }
+  }
+  if (c.reply.proto === 2 && c.subscriptions > 0 && !PUBSUB_ALLOWED.has(cmd.name)) {
+    cmd.rejectedCalls++;
+    reject(
+      s,
+      c,
+      `ERR Can't execute '${cmd.fullname}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+    );
+    return;
+  }
+  if (c.multi !== null && !MULTI_IMMEDIATE.has(cmd.name)) {
+    if (cmd.flags & Flag.NoMulti) {
+      cmd.rejectedCalls++;
+      reject(s, c, 'ERR Command not allowed inside a transaction');
+      return;
+    }
+    c.multi.queue.push({ cmd, argv });
+    c.reply.raw('+QUEUED\r\n');
+    return;
+  }
+  if (s.pauseUntil !== 0 && isPaused(s, cmd)) {
+    blockForPause(s, c, argv);
+    return;
+  }
+  call(s, c, cmd, argv);
+}
+
+/** Executes a resolved command and records its statistics. */
+export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
+  const handler = cmd.handler;
+  if (handler === undefined) {
+    c.reply.error(E.wrongArgs(cmd.fullname));
+    return;
+  }
+  const mode = c.replyMode;
+  let saved = null;
+  if (mode !== ReplyMode.On) {
+    // CLIENT REPLY OFF/SKIP: let the handler write into a throwaway writer
+    saved = c.reply;
+    c.reply = new ReplyWriter();
+    c.reply.proto = saved.proto;
+  }
+  const errorsBefore = c.reply.errors;
+  const t0 = performance.now();
+  handler(c, argv);
+  const dt = performance.now() - t0;
+  cmd.calls++;
+  cmd.usec += dt * 1000;
+  c.commands++;
+  s.stats.totalCommands++;
+  c.lastCommand = cmd.fullname;
+  if (c.reply.errors !== errorsBefore) {
+    cmd.failedCalls++;
+    s.countError(c.reply.lastError);
+  }
+  if (saved !== null) {
+    c.reply = saved;
+    if (c.replyMode === ReplyMode.Skip && mode === ReplyMode.Skip) c.replyMode = ReplyMode.On;
+  }
+  const hooks = s.afterCommandHooks;
+  for (let i = 0; i < hooks.length; i++) hooks[i](c);
+}
+
+function isPaused(s: Server, cmd: Command): boolean {
+  if (s.clock.now() >= s.pauseUntil) return false;
+  if (!s.pauseWritesOnly) return true;
+  // WRITE pause: writes and commands that may write (EVAL, PUBLISH) wait
+  return (cmd.flags & (Flag.Write | Flag.MayReplicate)) !== 0;
+}
+
+function blockForPause(s: Server, c: Client, argv: Buffer[]): void {
+  c.blockedOn = { kind: 'pause', argv, deadline: 0, timer: null, keys: [], onTimeout: null };
+  s.pausedClients.add(c);
+}

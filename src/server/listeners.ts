@@ -1,0 +1,110 @@
+// Listeners: one TCP server per bind address (none when port is 0) and an optional Unix socket.
+// The process umask is 077, so the socket file is 0700 from creation and only then relaxed to
+// unixsocketperm: no other user can connect in between.
+
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import { acceptConnection } from './connection';
+import type { Server } from './server';
+
+export class ListenError extends Error {}
+
+function listenTcp(s: Server, host: string, port: number): Promise<net.Server> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer({ noDelay: true }, (sock) => acceptConnection(s, sock, false));
+    srv.once('error', reject);
+    srv.listen({ host, port, backlog: s.config.num('tcp-backlog'), ipv6Only: host.includes(':') }, () => {
+      srv.removeListener('error', reject);
+      srv.on('error', (e) => s.log.warning(`Listener error on ${host}:${port}: ${e.message}`));
+      resolve(srv);
+    });
+  });
+}
+
+function listenUnix(s: Server, path: string): Promise<net.Server> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer((sock) => acceptConnection(s, sock, true));
+    srv.once('error', reject);
+    srv.listen({ path, backlog: s.config.num('tcp-backlog') }, () => {
+      srv.removeListener('error', reject);
+      resolve(srv);
+    });
+  });
+}
+
+/** Removes a stale socket file at `path`; refuses to touch anything that is not a socket. */
+function clearStaleSocket(path: string): void {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(path);
+  } catch {
+    return;
+  }
+  if (!st.isSocket()) {
+    throw new ListenError(`unixsocket ${path} exists and is not a socket; refusing to remove it`);
+  }
+  fs.unlinkSync(path);
+}
+
+export async function startListeners(s: Server): Promise<void> {
+  const port = s.config.num('port');
+  if (port !== 0) {
+    let bound = 0;
+    for (let addr of s.config.list('bind')) {
+      const optional = addr.startsWith('-');
+      if (optional) addr = addr.slice(1);
+      const host = addr === '*' ? '0.0.0.0' : addr === '::*' ? '::' : addr;
+      try {
+        const srv = await listenTcp(s, host, port);
+        s.listeners.push(srv);
+        const a = srv.address() as net.AddressInfo;
+        s.actualPort = a.port;
+        bound++;
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        if (optional && (err.code === 'EADDRNOTAVAIL' || err.code === 'EAFNOSUPPORT' || err.code === 'EINVAL')) {
+          s.log.notice(`Skipping optional bind address ${host}: ${err.code}`);
+          continue;
+        }
+        s.log.warning(`Warning: Could not create server TCP listening socket ${host}:${port}: ${err.message}`);
+        throw new ListenError(`Failed listening on port ${port} (tcp), aborting.`);
+      }
+    }
+    if (bound === 0) throw new ListenError(`Failed listening on port ${port} (tcp), aborting.`);
+  }
+  const path = s.config.str('unixsocket');
+  if (path !== '') {
+    clearStaleSocket(path);
+    try {
+      const srv = await listenUnix(s, path);
+      const perm = s.config.num('unixsocketperm');
+      if (perm !== 0) fs.chmodSync(path, perm);
+      s.listeners.push(srv);
+    } catch (e) {
+      throw new ListenError(`Failed opening Unix socket ${path}: ${(e as Error).message}`);
+    }
+  }
+}
+
+export function describeListeners(s: Server): string[] {
+  const out: string[] = [];
+  for (const l of s.listeners) {
+    const a = l.address();
+    if (typeof a === 'string') out.push(`unix:${a}`);
+    else if (a) out.push(`tcp:${a.address.includes(':') ? `[${a.address}]` : a.address}:${a.port}`);
+  }
+  return out;
+}
+
+export async function closeListeners(s: Server): Promise<void> {
+  const path = s.config.str('unixsocket');
+  await Promise.all(s.listeners.map((l) => new Promise<void>((r) => l.close(() => r()))));
+  s.listeners = [];
+  if (path !== '') {
+    try {
+      if (fs.lstatSync(path).isSocket()) fs.unlinkSync(path);
+    } catch {
+      // already gone
+    }
+  }
+}

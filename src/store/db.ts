@@ -1,0 +1,246 @@
+// One logical database: a Map from key (latin1 string, so every byte is one char) to Entry.
+// Besides the Map, entries are kept in insertion order in an array with tombstones: SCAN
+// walks it by sequence number (stable under inserts and deletes, which Redis guarantees),
+// and random sampling (RANDOMKEY, eviction) picks array slots in O(1).
+
+export interface ValueLike {
+  readonly kind: string;
+}
+
+/** A string value is a Buffer; other types are objects with a `kind`. */
+export type Value = Buffer | ValueLike;
+
+export class Entry {
+  /** Absolute expiry in ms since the epoch; 0 = persistent. */
+  expires = 0;
+  /** Last access time in ms (LRU) and logarithmic access counter (LFU). */
+  lru: number;
+  lfu = 5; // Redis's LFU_INIT_VAL
+  /** Position in Db.order; -1 once removed. */
+  idx = -1;
+  seq = 0;
+  constructor(
+    readonly key: string,
+    public value: Value,
+    now: number,
+  ) {
+    this.lru = now;
+  }
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** Hooks the store calls; the server wires them to notifications, WATCH, stats. */
+export interface DbEvents {
+  /** A key was expired lazily or actively. */
+  expired(db: Db, key: string): void;
+}
+
+export class Db {
+  readonly dict = new Map<string, Entry>();
+  /** Entries that carry an expiry, for the active expiry cycle. */
+  readonly volatile = new Set<Entry>();
+  private order: (Entry | null)[] = [];
+  /** seq of each slot of `order`, kept for tombstones too, so SCAN can binary-search. */
+  private seqs: number[] = [];
+  private tombs = 0;
+  private nextSeq = 1;
+  /** Set by the server: called with the key for every modification (WATCH, client tracking). */
+  onModified: ((db: Db, key: string) => void) | null = null;
+  avgTtl = 0;
+
+  constructor(
+    public id: number,
+    readonly clock: Clock,
+    readonly events: DbEvents,
+  ) {}
+
+  get size(): number {
+    return this.dict.size;
+  }
+
+  /** Looks a key up, expiring it first if its time has passed. */
+  get(key: string): Entry | undefined {
+    const e = this.dict.get(key);
+    if (e === undefined) return undefined;
+    if (e.expires !== 0 && e.expires <= this.clock.now()) {
+      this.remove(e);
+      this.events.expired(this, key);
+      return undefined;
+    }
+    return e;
+  }
+
+  /** Like get(), and updates the access time used by LRU/LFU and OBJECT IDLETIME. */
+  touchGet(key: string): Entry | undefined {
+    const e = this.get(key);
+    if (e !== undefined) {
+      e.lru = this.clock.now();
+      bumpLfu(e);
+    }
+    return e;
+  }
+
+  /**
+   * Sets a key. `keepTtl` keeps an existing expiry, otherwise the key becomes persistent
+   * unless `expires` is given.
+   */
+  set(key: string, value: Value, expires = 0, keepTtl = false): Entry {
+    let e = this.get(key);
+    const now = this.clock.now();
+    if (e !== undefined) {
+      e.value = value;
+      if (!keepTtl) this.setExpire(e, expires);
+      e.lru = now;
+    } else {
+      e = new Entry(key, value, now);
+      e.seq = this.nextSeq++;
+      e.idx = this.order.length;
+      this.order.push(e);
+      this.seqs.push(e.seq);
+      this.dict.set(key, e);
+      if (expires !== 0) this.setExpire(e, expires);
+    }
+    this.modified(key);
+    return e;
+  }
+
+  /** Adds a new key that must not exist (after a get() returned undefined). */
+  add(key: string, value: Value): Entry {
+    return this.set(key, value);
+  }
+
+  setExpire(e: Entry, expires: number): void {
+    if (expires === 0) {
+      if (e.expires !== 0) this.volatile.delete(e);
+    } else if (e.expires === 0) {
+      this.volatile.add(e);
+    }
+    e.expires = expires;
+  }
+
+  /** Deletes a key; returns true if it existed (and was not expired). */
+  delete(key: string): boolean {
+    const e = this.get(key);
+    if (e === undefined) return false;
+    this.remove(e);
+    this.modified(key);
+    return true;
+  }
+
+  remove(e: Entry): void {
+    this.dict.delete(e.key);
+    if (e.expires !== 0) this.volatile.delete(e);
+    if (e.idx >= 0) {
+      this.order[e.idx] = null;
+      e.idx = -1;
+      this.tombs++;
+      if (this.tombs > 1024 && this.tombs * 2 > this.order.length) this.compact();
+    }
+  }
+
+  modified(key: string): void {
+    if (this.onModified !== null) this.onModified(this, key);
+  }
+
+  private compact(): void {
+    const o = this.order;
+    const s = this.seqs;
+    let j = 0;
+    for (let i = 0; i < o.length; i++) {
+      const e = o[i];
+      if (e !== null) {
+        e.idx = j;
+        s[j] = e.seq;
+        o[j++] = e;
+      }
+    }
+    o.length = j;
+    s.length = j;
+    this.tombs = 0;
+  }
+
+  clear(): void {
+    this.dict.clear();
+    this.volatile.clear();
+    this.order = [];
+    this.seqs = [];
+    this.tombs = 0;
+  }
+
+  /** Swaps the whole contents with another Db (SWAPDB). */
+  swapWith(other: Db): void {
+    const fields = ['dict', 'volatile', 'order', 'seqs', 'tombs', 'nextSeq', 'avgTtl'] as const;
+    for (const f of fields) {
+      const a = this as unknown as Record<string, unknown>;
+      const b = other as unknown as Record<string, unknown>;
+      const t = a[f];
+      a[f] = b[f];
+      b[f] = t;
+    }
+  }
+
+  /** A uniformly random live entry (expired ones are skipped lazily), or undefined. */
+  randomEntry(rand: () => number = Math.random): Entry | undefined {
+    const o = this.order;
+    if (this.dict.size === 0) return undefined;
+    for (let tries = 0; tries < 100; tries++) {
+      const e = o[Math.floor(rand() * o.length)];
+      if (e !== null) return e;
+    }
+    for (const e of this.dict.values()) return e;
+    return undefined;
+  }
+
+  /**
+   * SCAN step: visits entries with seq >= cursor in sequence order, up to `count` slots.
+   * Returns the next cursor (0 when done).
+   */
+  scan(cursor: number, count: number, visit: (e: Entry) => void): number {
+    const o = this.order;
+    const s = this.seqs;
+    let lo = 0;
+    let hi = o.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (s[mid] < cursor) lo = mid + 1;
+      else hi = mid;
+    }
+    let i = lo;
+    let visited = 0;
+    while (i < o.length && visited < count) {
+      const e = o[i++];
+      if (e === null) continue;
+      visited++;
+      visit(e);
+    }
+    while (i < o.length && o[i] === null) i++;
+    if (i >= o.length) return 0;
+    return (o[i] as Entry).seq;
+  }
+
+  *entries(): IterableIterator<Entry> {
+    yield* this.dict.values();
+  }
+}
+
+/** Redis's logarithmic LFU counter increment (lfu-log-factor 10). */
+export function bumpLfu(e: Entry, logFactor = 10): void {
+  const c = e.lfu;
+  if (c >= 255) return;
+  const base = c - 5 > 0 ? c - 5 : 0;
+  const p = 1 / (base * logFactor + 1);
+  if (Math.random() < p) e.lfu = c + 1;
+}
+
+export function isString(v: Value): v is Buffer {
+  return v instanceof Uint8Array;
+}
+
+export function typeName(v: Value): string {
+  return v instanceof Uint8Array ? 'string' : (v as ValueLike).kind;
+}
