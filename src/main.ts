@@ -2,7 +2,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError, argsToConfigText, loadConfigFile, loadConfigText } from './config/load';
+import { argsToConfigText, ConfigError, loadConfigFile, loadConfigText } from './config/load';
 import { describeListeners, ListenError, startListeners } from './server/listeners';
 import { REDIS_VERSION, REDOUBT_VERSION, Server } from './server/server';
 import { shutdown } from './server/shutdown';
@@ -67,7 +67,9 @@ export async function main(args: string[]): Promise<void> {
   s.log.setFile(s.config.str('logfile'));
   s.log.level = s.config.str('loglevel') as 'notice';
   s.log.notice('oO0OoO0OoO0Oo redoubt is starting oO0OoO0OoO0Oo');
-  s.log.notice(`redoubt version=${REDOUBT_VERSION}, redis_version=${REDIS_VERSION}, pid=${process.pid}, just started`);
+  s.log.notice(
+    `redoubt version=${REDOUBT_VERSION}, redis_version=${REDIS_VERSION}, pid=${process.pid}, just started`,
+  );
   if (s.configFile === '') s.log.warning('No config file specified, using the default config.');
   else s.log.notice('Configuration loaded');
   for (const w of warnings) s.log.warning(w);

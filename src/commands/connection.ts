@@ -1,8 +1,8 @@
 // Connection commands: PING ECHO QUIT SELECT HELLO AUTH RESET.
 
 import { E } from '../protocol/errors';
-import { checkAuth, resetClient, setClientName } from '../server/clientops';
 import type { Client } from '../server/client';
+import { checkAuth, resetClient, setClientName } from '../server/clientops';
 import { is, parseSafeInt, str } from './args';
 import type { CommandDef } from './types';
 
@@ -138,9 +138,33 @@ function reset(c: Client): void {
 export const connectionCommands: CommandDef[] = [
   { name: 'ping', arity: -1, flags: 'fast', acl: '@connection', handler: ping },
   { name: 'echo', arity: 2, flags: 'fast', acl: '@connection', handler: echo },
-  { name: 'quit', arity: -1, flags: 'allow_busy noscript loading stale fast no_auth', acl: '@connection', handler: quit },
+  {
+    name: 'quit',
+    arity: -1,
+    flags: 'allow_busy noscript loading stale fast no_auth',
+    acl: '@connection',
+    handler: quit,
+  },
   { name: 'select', arity: 2, flags: 'loading stale fast', acl: '@connection', handler: select },
-  { name: 'hello', arity: -1, flags: 'noscript loading stale fast no_auth allow_busy', acl: '@connection', handler: hello },
-  { name: 'auth', arity: -2, flags: 'noscript loading stale fast no_auth allow_busy', acl: '@connection', handler: auth },
-  { name: 'reset', arity: 1, flags: 'noscript loading stale fast no_auth allow_busy', acl: '@connection', handler: reset },
+  {
+    name: 'hello',
+    arity: -1,
+    flags: 'noscript loading stale fast no_auth allow_busy',
+    acl: '@connection',
+    handler: hello,
+  },
+  {
+    name: 'auth',
+    arity: -2,
+    flags: 'noscript loading stale fast no_auth allow_busy',
+    acl: '@connection',
+    handler: auth,
+  },
+  {
+    name: 'reset',
+    arity: 1,
+    flags: 'noscript loading stale fast no_auth allow_busy',
+    acl: '@connection',
+    handler: reset,
+  },
 ];

@@ -42,7 +42,14 @@ function expireArg(c: Client, arg: Buffer, unitFlag: number, cmdName: string): n
 }
 
 /** Shared by SET, SETNX, SETEX, PSETEX, GETSET. Returns false if it replied with an error. */
-function setGeneric(c: Client, k: Buffer, val: Buffer, flags: number, expires: number, okReply: boolean): void {
+function setGeneric(
+  c: Client,
+  k: Buffer,
+  val: Buffer,
+  flags: number,
+  expires: number,
+  okReply: boolean,
+): void {
   const name = key(k);
   if (flags & GET) {
     const old = readString(c, name);

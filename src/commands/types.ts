@@ -26,7 +26,7 @@ export interface CommandDef {
   getKeys?: (argv: Buffer[]) => number[];
 }
 
-export const enum Flag {
+export enum Flag {
   Write = 1 << 0,
   Readonly = 1 << 1,
   DenyOom = 1 << 2,

@@ -112,12 +112,15 @@ export class Config {
         const l = a.toLowerCase();
         if (l === 'yes') return { ok: true };
         if (l === 'no') return { ok: false };
-        return 'argument must be \'yes\' or \'no\'';
+        return "argument must be 'yes' or 'no'";
       }
       case 'int':
       case 'memory': {
         const n = d.type === 'memory' ? parseMemory(a) : parseIntStrict(a);
-        if (n === null) return d.type === 'memory' ? 'argument must be a memory value' : 'argument couldn\'t be parsed into an integer';
+        if (n === null)
+          return d.type === 'memory'
+            ? 'argument must be a memory value'
+            : "argument couldn't be parsed into an integer";
         if ((d.min !== undefined && n < d.min) || (d.max !== undefined && n > d.max)) {
           return `argument must be between ${d.min} and ${d.max} inclusive`;
         }
@@ -129,7 +132,8 @@ export class Config {
       }
       case 'enum': {
         const l = a.toLowerCase();
-        if (!d.values?.includes(l)) return `argument(s) must be one of the following: ${d.values?.join(', ')}`;
+        if (!d.values?.includes(l))
+          return `argument(s) must be one of the following: ${d.values?.join(', ')}`;
         return { ok: l };
       }
       default:

@@ -94,7 +94,12 @@ export function loadConfigFile(cfg: Config, file: string, opts: LoadOptions): vo
   try {
     text = fs.readFileSync(abs, 'latin1');
   } catch (e) {
-    throw new ConfigError(file, 0, '', `Fatal error, can't open config file '${file}': ${(e as Error).message}`);
+    throw new ConfigError(
+      file,
+      0,
+      '',
+      `Fatal error, can't open config file '${file}': ${(e as Error).message}`,
+    );
   }
   loadConfigText(cfg, text, file, { ...opts, seen });
 }

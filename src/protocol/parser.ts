@@ -116,12 +116,14 @@ export class RequestParser {
         }
         const nl = buf.indexOf(13, this.pos);
         if (nl < 0) {
-          if (buf.length - this.pos > INLINE_MAX) throw new ProtocolError('ERR Protocol error: too big mbulk count string');
+          if (buf.length - this.pos > INLINE_MAX)
+            throw new ProtocolError('ERR Protocol error: too big mbulk count string');
           return null;
         }
         if (nl > buf.length - 2) return null; // need the \n too
         const ll = parseIntRange(buf, this.pos + 1, nl);
-        if (Number.isNaN(ll) || ll > MAX_MULTIBULK) throw new ProtocolError('ERR Protocol error: invalid multibulk length');
+        if (Number.isNaN(ll) || ll > MAX_MULTIBULK)
+          throw new ProtocolError('ERR Protocol error: invalid multibulk length');
         if (ll > 10 && this.limits.unauthenticated)
           throw new ProtocolError('ERR Protocol error: unauthenticated multibulk length');
         this.pos = nl + 2;
@@ -133,7 +135,8 @@ export class RequestParser {
           if (this.pos >= buf.length) return null;
           const nl = buf.indexOf(13, this.pos);
           if (nl < 0) {
-            if (buf.length - this.pos > INLINE_MAX) throw new ProtocolError('ERR Protocol error: too big bulk count string');
+            if (buf.length - this.pos > INLINE_MAX)
+              throw new ProtocolError('ERR Protocol error: too big bulk count string');
             return null;
           }
           if (nl > buf.length - 2) return null;
@@ -170,7 +173,8 @@ export class RequestParser {
     const buf = this.buf;
     const nl = buf.indexOf(10, this.pos);
     if (nl < 0) {
-      if (buf.length - this.pos > INLINE_MAX) throw new ProtocolError('ERR Protocol error: too big inline request');
+      if (buf.length - this.pos > INLINE_MAX)
+        throw new ProtocolError('ERR Protocol error: too big inline request');
       return null;
     }
     let end = nl;

@@ -8,7 +8,7 @@ import { ReplyWriter } from '../protocol/reply';
 import type { Db } from '../store/db';
 import type { Server } from './server';
 
-export const enum ReplyMode {
+export enum ReplyMode {
   On = 0,
   Off = 1,
   Skip = 2,

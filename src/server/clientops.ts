@@ -1,6 +1,6 @@
 // Operations on a client's own state shared by several commands (AUTH/HELLO, RESET, names).
 
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { E } from '../protocol/errors';
 import { type Client, ReplyMode } from './client';
 

@@ -62,11 +62,16 @@ export async function startListeners(s: Server): Promise<void> {
         bound++;
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
-        if (optional && (err.code === 'EADDRNOTAVAIL' || err.code === 'EAFNOSUPPORT' || err.code === 'EINVAL')) {
+        if (
+          optional &&
+          (err.code === 'EADDRNOTAVAIL' || err.code === 'EAFNOSUPPORT' || err.code === 'EINVAL')
+        ) {
           s.log.notice(`Skipping optional bind address ${host}: ${err.code}`);
           continue;
         }
-        s.log.warning(`Warning: Could not create server TCP listening socket ${host}:${port}: ${err.message}`);
+        s.log.warning(
+          `Warning: Could not create server TCP listening socket ${host}:${port}: ${err.message}`,
+        );
         throw new ListenError(`Failed listening on port ${port} (tcp), aborting.`);
       }
     }

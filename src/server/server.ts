@@ -3,8 +3,8 @@
 
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type * as net from 'node:net';
+import * as path from 'node:path';
 import { allCommandGroups } from '../commands';
 import { CommandTable } from '../commands/table';
 import { Config } from '../config/config';

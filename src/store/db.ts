@@ -3,8 +3,14 @@
 // walks it by sequence number (stable under inserts and deletes, which Redis guarantees),
 // and random sampling (RANDOMKEY, eviction) picks array slots in O(1).
 
+/** Non-string values (list, hash, set, zset, stream) implement this. */
 export interface ValueLike {
+  /** TYPE reply: 'list' | 'hash' | 'set' | 'zset' | 'stream' */
   readonly kind: string;
+  /** A deep copy (COPY). */
+  clone(): ValueLike;
+  /** OBJECT ENCODING reply, e.g. 'listpack', 'quicklist', 'hashtable', 'intset', 'skiplist'. */
+  encoding(): string;
 }
 
 /** A string value is a Buffer; other types are objects with a `kind`. */

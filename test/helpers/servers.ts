@@ -1,0 +1,162 @@
+// Start redoubt and real redis-server processes for tests, each on its own free loopback port.
+
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '..', '..', '..');
+export const BIN = path.join(ROOT, 'bin', 'redoubt.js');
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+export function tmpDir(prefix = 'redoubt-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+let redisPath: string | null | undefined;
+
+/** Path of redis-server, or null when it is not installed. */
+export function redisServerPath(): string | null {
+  if (redisPath !== undefined) return redisPath;
+  try {
+    redisPath = execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim() || null;
+  } catch {
+    redisPath = null;
+  }
+  return redisPath;
+}
+
+export interface Running {
+  port: number;
+  dir: string;
+  proc: ChildProcess;
+  /** everything the process printed so far */
+  output(): string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** resolves with the exit code */
+  exited: Promise<number | null>;
+}
+
+function waitFor(proc: ChildProcess, out: () => string, re: RegExp, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => {
+      cleanup();
+      reject(new Error(`server did not start in ${ms} ms:\n${out()}`));
+    }, ms);
+    const check = () => {
+      if (re.test(out())) {
+        cleanup();
+        resolve();
+      }
+    };
+    const onExit = (code: number | null) => {
+      cleanup();
+      reject(new Error(`server exited with ${code}:\n${out()}`));
+    };
+    const cleanup = () => {
+      clearTimeout(t);
+      proc.stdout?.removeListener('data', check);
+      proc.stderr?.removeListener('data', check);
+      proc.removeListener('exit', onExit);
+    };
+    proc.stdout?.on('data', check);
+    proc.stderr?.on('data', check);
+    proc.once('exit', onExit);
+    check();
+  });
+}
+
+function track(proc: ChildProcess, port: number, dir: string): Running {
+  let out = '';
+  proc.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  proc.stderr?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  return {
+    port,
+    dir,
+    proc,
+    output: () => out,
+    exited,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
+      proc.kill(signal);
+      const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      const code = await exited;
+      clearTimeout(t);
+      return code;
+    },
+  };
+}
+
+export interface StartOptions {
+  /** extra command-line arguments (after the config file, if any) */
+  args?: string[];
+  /** config file path given as the first argument */
+  config?: string;
+  /** don't add --port (e.g. port 0 tests) */
+  noPort?: boolean;
+  dir?: string;
+  env?: NodeJS.ProcessEnv;
+  /** wait for this log line instead of readiness */
+  readyPattern?: RegExp;
+}
+
+/** Starts redoubt; resolves when it logs readiness. */
+export async function startRedoubt(opts: StartOptions = {}): Promise<Running> {
+  const port = opts.noPort ? 0 : await freePort();
+  const dir = opts.dir ?? tmpDir();
+  const args = [BIN];
+  if (opts.config) args.push(opts.config);
+  if (!opts.noPort) args.push('--port', String(port));
+  args.push('--dir', dir, ...(opts.args ?? []));
+  const proc = spawn(process.execPath, args, {
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const r = track(proc, port, dir);
+  await waitFor(proc, r.output, opts.readyPattern ?? /Ready to accept connections/, 15000);
+  return r;
+}
+
+/** Starts a real redis-server (no persistence); null when not installed. */
+export async function startRedis(extra: string[] = []): Promise<Running | null> {
+  const bin = redisServerPath();
+  if (bin === null) return null;
+  const port = await freePort();
+  const dir = tmpDir('redis-ref-');
+  const proc = spawn(
+    bin,
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      ...extra,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const r = track(proc, port, dir);
+  await waitFor(proc, r.output, /Ready to accept connections/, 15000);
+  return r;
+}
