@@ -15,6 +15,9 @@ const PX = 32;
 const EXAT = 64;
 const PXAT = 128;
 const EXPIRE_FLAGS = EX | PX | EXAT | PXAT;
+/** LLONG_MAX as a double, and LLONG_MAX / 1000 (largest seconds value Redis accepts). */
+const INT64_MAX_F = 2 ** 63;
+const INT64_MAX_MS_SECONDS = 2 ** 63 / 1000;
 
 /**
  * Converts an expire argument to an absolute ms time, or writes the error and returns -1.
@@ -28,13 +31,13 @@ function expireArg(c: Client, arg: Buffer, unitFlag: number, cmdName: string): n
   }
   let ms = typeof v === 'bigint' ? Number(v) : v;
   const seconds = unitFlag === EX || unitFlag === EXAT;
-  if (ms <= 0 || (seconds && ms > 9223372036854775807 / 1000)) {
+  if (ms <= 0 || (seconds && ms > INT64_MAX_MS_SECONDS)) {
     c.reply.error(E.invalidExpire(cmdName));
     return -1;
   }
   if (seconds) ms *= 1000;
   if (unitFlag === EX || unitFlag === PX) ms += c.server.clock.now();
-  if (ms <= 0 || ms > 9223372036854775807) {
+  if (ms <= 0 || ms > INT64_MAX_F) {
     c.reply.error(E.invalidExpire(cmdName));
     return -1;
   }

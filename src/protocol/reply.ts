@@ -36,7 +36,7 @@ export class ReplyWriter {
   private ensure(n: number): void {
     if (this.pos + n <= this.slab.length) return;
     this.cut();
-    this.slab = Buffer.allocUnsafe(n > SLAB ? n : SLAB);
+    this.slab = Buffer.allocUnsafe(Math.max(n, SLAB));
     this.pos = 0;
     this.start = 0;
   }

@@ -238,7 +238,7 @@ export class Db {
 export function bumpLfu(e: Entry, logFactor = 10): void {
   const c = e.lfu;
   if (c >= 255) return;
-  const base = c - 5 > 0 ? c - 5 : 0;
+  const base = Math.max(c - 5, 0);
   const p = 1 / (base * logFactor + 1);
   if (Math.random() < p) e.lfu = c + 1;
 }
