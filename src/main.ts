@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { argsToConfigText, ConfigError, loadConfigFile, loadConfigText } from './config/load';
+import { startupChecks } from './security/startup';
 import { describeListeners, ListenError, startListeners } from './server/listeners';
 import { REDIS_VERSION, REDOUBT_VERSION, Server } from './server/server';
 import { shutdown } from './server/shutdown';
@@ -75,6 +76,7 @@ export async function main(args: string[]): Promise<void> {
   for (const w of warnings) s.log.warning(w);
   try {
     await s.prepareDataDir();
+    if (!startupChecks(s)) process.exit(1);
     await s.startup();
     await startListeners(s);
   } catch (e) {

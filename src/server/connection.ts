@@ -11,6 +11,14 @@ const READ_PAUSE_BYTES = 4 * 1024 * 1024;
 
 export function acceptConnection(s: Server, socket: net.Socket, unix: boolean): void {
   s.stats.totalConnections++;
+  // security filters (allowlist, lockouts, protected mode) run before a byte is read
+  const filters = s.acceptFilters;
+  for (let i = 0; i < filters.length; i++) {
+    if (!filters[i](socket, unix)) {
+      socket.on('error', () => {});
+      return;
+    }
+  }
   if (s.clients.size >= s.config.num('maxclients')) {
     s.stats.rejectedConnections++;
     socket.on('error', () => {});
@@ -32,6 +40,7 @@ export function acceptConnection(s: Server, socket: net.Socket, unix: boolean): 
     !s.authRequired(),
   );
   s.clients.set(c.id, c);
+  for (const h of s.clientCreatedHooks) h(c);
   socket.on('data', (chunk: Buffer) => onData(s, c, chunk));
   socket.on('error', () => {
     // reset by peer and the like: 'close' follows

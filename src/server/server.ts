@@ -9,6 +9,8 @@ import { allCommandGroups } from '../commands';
 import { CommandTable } from '../commands/table';
 import { Config } from '../config/config';
 import { buildDirectives } from '../config/directives';
+import { securityDirectives } from '../security/directives';
+import { type Guard, installGuard } from '../security/guard';
 import { Logger } from '../log';
 import { type Clock, Db, systemClock } from '../store/db';
 import { activeExpireCycle } from '../store/expire';
@@ -65,6 +67,10 @@ export class Server {
   readonly pausedClients = new Set<Client>();
   private cronTimer: NodeJS.Timeout | null = null;
   cronLoops = 0;
+  /** Run on every accepted socket before anything is read; false = the filter closed it. */
+  readonly acceptFilters: ((socket: net.Socket, unix: boolean) => boolean)[] = [];
+  /** Run when a client has been created for an accepted connection. */
+  readonly clientCreatedHooks: ((c: Client) => void)[] = [];
   /** Keyspace notifications; installed by the pub/sub layer when notify-keyspace-events is set. */
   notifier: ((type: string, event: string, key: string, dbid: number) => void) | null = null;
   /** Called after every command; persistence and blocking operations hook in here. */
@@ -78,9 +84,10 @@ export class Server {
     this.startTime = clock.now();
     this.lastSave = Math.floor(this.startTime / 1000);
     this.runId = randomHex(40);
-    this.config = new Config(buildDirectives(this));
+    this.config = new Config([...buildDirectives(this), ...securityDirectives()]);
     this.commands = new CommandTable(allCommandGroups);
     this.resizeDbs(this.config.num('databases'));
+    this.guard = installGuard(this);
   }
 
   resizeDbs(n: number): void {
@@ -88,6 +95,7 @@ export class Server {
       expired: (db: Db, key: string) => this.keyExpired(db, key),
     };
     while (this.dbs.length < n) this.dbs.push(new Db(this.dbs.length, this.clock, events));
+    if (this.dbs.length > n) this.dbs.length = n;
   }
 
   keyExpired(_db: Db, _key: string): void {
@@ -95,9 +103,11 @@ export class Server {
     this.dirty++;
   }
 
-  /** Whether new connections must authenticate (the security layer may replace this). */
+  readonly guard: Guard;
+
+  /** Whether new connections must authenticate. */
   authRequired(): boolean {
-    return this.config.str('requirepass') !== '';
+    return this.guard.hasDefaultPassword();
   }
 
   /** Creates the data directory (mode 0700) and resolves `dir` to an absolute path. */
@@ -114,6 +124,8 @@ export class Server {
   readonly startupHooks: (() => Promise<void>)[] = [];
 
   async startup(): Promise<void> {
+    // `databases` may have come from the config file after construction
+    this.resizeDbs(this.config.num('databases'));
     for (const h of this.startupHooks) await h();
   }
 
