@@ -1,0 +1,359 @@
+// Hardening, tested as an attacker would try it: another local user, TCP when port is 0,
+// password guessing over many connections, allowlist, unauthenticated limits.
+
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { RawClient } from '../helpers/resp';
+import { BIN, freePort, startRedoubt, tmpDir } from '../helpers/servers';
+
+const NOBODY = 65534;
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+const haveSetpriv = spawnSync('sh', ['-c', 'command -v setpriv']).status === 0;
+
+/** Runs a command as an unprivileged user; returns its exit status and output. */
+function asNobody(cmd: string[]): { status: number | null; out: string } {
+  const r = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', ...cmd], {
+    encoding: 'utf8',
+    timeout: 10000,
+  });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+/** Runs the server binary to completion (for start-up refusals). */
+function runToExit(args: string[], timeout = 15000): { status: number | null; out: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+function connectFrom(port: number, localAddress: string): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ port, host: '127.0.0.1', localAddress });
+    s.once('connect', () => resolve(s));
+    s.once('error', reject);
+  });
+}
+
+/** Collects what the server sends until it closes the socket (or timeout). */
+function readUntilClose(s: net.Socket, ms = 3000): Promise<{ data: string; closed: boolean }> {
+  return new Promise((resolve) => {
+    let data = '';
+    const t = setTimeout(() => resolve({ data, closed: false }), ms);
+    s.on('data', (d) => {
+      data += d.toString('latin1');
+    });
+    s.on('close', () => {
+      clearTimeout(t);
+      resolve({ data, closed: true });
+    });
+    s.on('error', () => {});
+  });
+}
+
+describe('data directory and file permissions', () => {
+  it('refuses a data directory open to group/others, naming the path and the fix', async () => {
+    const base = tmpDir();
+    const dir = path.join(base, 'data');
+    fs.mkdirSync(dir, { mode: 0o755 });
+    fs.chmodSync(dir, 0o755);
+    const port = await freePort();
+    const r = runToExit(['--port', String(port), '--dir', dir]);
+    assert.equal(r.status, 1, r.out);
+    assert.match(r.out, new RegExp(`${dir} is accessible by group or others \\(mode 0755\\)`));
+    assert.match(r.out, new RegExp(`Fix: chmod 0700 ${dir}`));
+  });
+
+  it('permission-check warn starts anyway, with the warning logged', async () => {
+    const dir = path.join(tmpDir(), 'data');
+    fs.mkdirSync(dir, { mode: 0o750 });
+    fs.chmodSync(dir, 0o750);
+    const srv = await startRedoubt({ dir, args: ['--permission-check', 'warn'] });
+    try {
+      assert.match(srv.output(), /Unsafe permissions: .*\(mode 0750\)/);
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  it('refuses a data directory owned by another user', {
+    skip: !isRoot && 'needs root to chown',
+  }, async () => {
+    const dir = path.join(tmpDir(), 'data');
+    fs.mkdirSync(dir, { mode: 0o700 });
+    fs.chownSync(dir, NOBODY, NOBODY);
+    const r = runToExit(['--port', String(await freePort()), '--dir', dir]);
+    assert.equal(r.status, 1, r.out);
+    assert.match(r.out, /is owned by nobody, not by the user the server runs as/);
+    assert.match(r.out, /Fix: chown root /);
+  });
+
+  it('creates a missing data directory with mode 0700', async () => {
+    const dir = path.join(tmpDir(), 'fresh', 'data');
+    const srv = await startRedoubt({ dir });
+    try {
+      assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  it('refuses a config file that holds a password and is readable by others', async () => {
+    const base = tmpDir();
+    const conf = path.join(base, 'redoubt.conf');
+    fs.writeFileSync(conf, 'requirepass "s3cr3t-s3cr3t"\n', { mode: 0o644 });
+    fs.chmodSync(conf, 0o644);
+    const r = runToExit([conf, '--port', String(await freePort()), '--dir', path.join(base, 'd')]);
+    assert.equal(r.status, 1, r.out);
+    assert.match(
+      r.out,
+      new RegExp(`${conf} holds secrets and is accessible by group or others \\(mode 0644\\)`),
+    );
+    assert.match(r.out, new RegExp(`Fix: chmod 0600 ${conf}`));
+    assert.ok(!r.out.includes('s3cr3t'), 'the secret itself is never printed');
+    fs.chmodSync(conf, 0o600);
+    const srv = await startRedoubt({ config: conf, dir: path.join(base, 'd2') });
+    await srv.stop();
+  });
+
+  it('another local user can read neither the data directory, nor the config, nor use the Unix socket', {
+    skip: (!isRoot || !haveSetpriv) && 'needs root and setpriv',
+  }, async () => {
+    const base = tmpDir();
+    fs.chmodSync(base, 0o755); // let nobody reach into the base, as /var/lib would
+    const dir = path.join(base, 'data');
+    const sock = path.join(base, 'redoubt.sock');
+    const conf = path.join(base, 'redoubt.conf');
+    fs.writeFileSync(conf, `requirepass "pw-${Date.now()}"\nunixsocket ${sock}\nunixsocketperm 700\n`, {
+      mode: 0o600,
+    });
+    const srv = await startRedoubt({ config: conf, dir });
+    try {
+      fs.writeFileSync(path.join(dir, 'probe.rdb'), 'data');
+      assert.notEqual(asNobody(['ls', dir]).status, 0, 'nobody must not list the data dir');
+      assert.notEqual(
+        asNobody(['cat', path.join(dir, 'probe.rdb')]).status,
+        0,
+        'nobody must not read data files',
+      );
+      assert.notEqual(asNobody(['cat', conf]).status, 0, 'nobody must not read the config');
+      const st = fs.statSync(sock);
+      assert.ok(st.isSocket());
+      assert.equal(st.mode & 0o777, 0o700);
+      const r = asNobody(['redis-cli', '-s', sock, 'ping']);
+      assert.match(r.out, /Permission denied|Could not connect/);
+      assert.ok(!r.out.includes('PONG'));
+    } finally {
+      await srv.stop();
+    }
+  });
+});
+
+describe('listeners', () => {
+  it('port 0 opens no TCP socket at all', async () => {
+    const base = tmpDir();
+    const sock = path.join(base, 's.sock');
+    const srv = await startRedoubt({ noPort: true, args: ['--port', '0', '--unixsocket', sock] });
+    try {
+      const tcp = fs.readFileSync('/proc/net/tcp', 'utf8') + fs.readFileSync('/proc/net/tcp6', 'utf8');
+      const inodes = fs
+        .readdirSync(`/proc/${srv.proc.pid}/fd`)
+        .map((f) => {
+          try {
+            return fs.readlinkSync(`/proc/${srv.proc.pid}/fd/${f}`);
+          } catch {
+            return '';
+          }
+        })
+        .filter((l) => l.startsWith('socket:['))
+        .map((l) => l.slice(8, -1));
+      // no listening TCP socket (state 0A) belongs to the server process
+      const listening = tcp
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/))
+        .filter((f) => f[3] === '0A' && inodes.includes(f[9]));
+      assert.equal(listening.length, 0, `server listens on TCP: ${JSON.stringify(listening)}`);
+      const c = await RawClient.connect({ path: sock });
+      assert.equal((await c.raw('PING')).toString(), '+PONG\r\n');
+      c.close();
+    } finally {
+      await srv.stop();
+    }
+  });
+});
+
+describe('authentication', () => {
+  it('NOAUTH for everything but AUTH/HELLO/QUIT/RESET; AUTH works; CONFIG-free redaction of errors', async () => {
+    const srv = await startRedoubt({ args: ['--requirepass', 'correct horse'] });
+    try {
+      const c = await RawClient.connect({ port: srv.port });
+      assert.equal((await c.raw('GET', 'k')).toString(), '-NOAUTH Authentication required.\r\n');
+      assert.equal((await c.raw('PING')).toString(), '-NOAUTH Authentication required.\r\n');
+      assert.match((await c.raw('HELLO', '3')).toString(), /^-NOAUTH HELLO must be called/);
+      assert.equal((await c.raw('RESET')).toString(), '+RESET\r\n');
+      assert.equal((await c.raw('AUTH', 'correct horse')).toString(), '+OK\r\n');
+      assert.equal((await c.raw('PING')).toString(), '+PONG\r\n');
+      assert.equal((await c.raw('RESET')).toString(), '+RESET\r\n');
+      assert.equal(
+        (await c.raw('PING')).toString(),
+        '-NOAUTH Authentication required.\r\n',
+        'RESET de-authenticates',
+      );
+      const h = await c.raw('HELLO', '3', 'AUTH', 'default', 'correct horse');
+      assert.equal(h[0], '%'.charCodeAt(0));
+      assert.equal((await c.raw('QUIT')).toString(), '+OK\r\n');
+      assert.ok(!srv.output().includes('correct horse'), 'password never logged');
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  it('unauthenticated clients get the small pre-auth protocol limits', async () => {
+    const srv = await startRedoubt({ args: ['--requirepass', 'pw'] });
+    try {
+      const c = await RawClient.connect({ port: srv.port });
+      c.write('*11\r\n');
+      assert.equal((await c.next()).toString(), '-ERR Protocol error: unauthenticated multibulk length\r\n');
+      await c.closed;
+      const d = await RawClient.connect({ port: srv.port });
+      d.write('*2\r\n$4\r\nAUTH\r\n$20000\r\n');
+      assert.equal((await d.next()).toString(), '-ERR Protocol error: unauthenticated bulk length\r\n');
+      await d.closed;
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  it('password guessing from many connections is locked out; a client from another source is unaffected', async () => {
+    const srv = await startRedoubt({
+      args: ['--requirepass', 'the-real-password', '--auth-failure-delay', '20', '--auth-max-failures', '10'],
+    });
+    try {
+      // attacker: 100 parallel connections from 127.0.0.2, each guessing until refused
+      let answered = 0;
+      let wrongpass = 0;
+      const attacker = async (i: number) => {
+        const s2 = await connectFrom(srv.port, '127.0.0.2').catch(() => null);
+        if (s2 === null) return;
+        for (let k = 0; k < 5; k++) {
+          const reply = await new Promise<string>((resolve) => {
+            let buf = '';
+            const onData = (d: Buffer) => {
+              buf += d.toString('latin1');
+              if (buf.endsWith('\r\n')) {
+                s2.removeListener('data', onData);
+                resolve(buf);
+              }
+            };
+            s2.on('data', onData);
+            s2.once('close', () => resolve(buf));
+            s2.write(`AUTH guess-${i}-${k}\r\n`);
+          });
+          if (reply === '') break;
+          answered++;
+          if (reply.startsWith('-WRONGPASS')) wrongpass++;
+          if (reply.startsWith('-ERR too many failed')) break;
+        }
+        s2.destroy();
+      };
+      await Promise.all(Array.from({ length: 100 }, (_, i) => attacker(i)));
+      // only the first auth-max-failures guesses were ever checked against the password
+      assert.ok(wrongpass <= 10, `attacker got ${wrongpass} password checks`);
+      assert.ok(answered >= 1);
+      // the locked-out source can't even connect now
+      const again = await connectFrom(srv.port, '127.0.0.2');
+      const r = await readUntilClose(again);
+      assert.ok(r.closed);
+      assert.match(r.data, /too many failed authentication attempts/);
+      // a legitimate client from 127.0.0.1 authenticates at once
+      const t0 = Date.now();
+      const ok = await RawClient.connect({ port: srv.port });
+      assert.equal((await ok.raw('AUTH', 'the-real-password')).toString(), '+OK\r\n');
+      assert.equal((await ok.raw('PING')).toString(), '+PONG\r\n');
+      ok.close();
+      assert.ok(Date.now() - t0 < 2000, 'legitimate AUTH is not delayed');
+      assert.match(srv.output(), /Source 127\.0\.0\.2 locked out for 300s/);
+      assert.ok(!srv.output().includes('the-real-password'));
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  it('failed AUTH replies are delayed exponentially; success is not', async () => {
+    const srv = await startRedoubt({ args: ['--requirepass', 'pw', '--auth-failure-delay', '200'] });
+    try {
+      const c = await RawClient.connect({ port: srv.port });
+      let t = Date.now();
+      assert.match((await c.raw('AUTH', 'x')).toString(), /^-WRONGPASS/);
+      const d1 = Date.now() - t;
+      t = Date.now();
+      assert.match((await c.raw('AUTH', 'y')).toString(), /^-WRONGPASS/);
+      const d2 = Date.now() - t;
+      assert.ok(d1 >= 190, `first failure delayed ${d1} ms`);
+      assert.ok(d2 >= 390, `second failure delayed ${d2} ms`);
+      t = Date.now();
+      assert.equal((await c.raw('AUTH', 'pw')).toString(), '+OK\r\n');
+      c.close();
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  it('unauthenticated connections are closed after auth-timeout and capped per source', async () => {
+    const srv = await startRedoubt({
+      args: ['--requirepass', 'pw', '--auth-timeout', '2', '--max-unauthenticated-per-source', '3'],
+    });
+    try {
+      const held = await Promise.all([1, 2, 3].map(() => RawClient.connect({ port: srv.port })));
+      const fourth = await connectFrom(srv.port, '127.0.0.1');
+      const r = await readUntilClose(fourth);
+      assert.ok(r.closed);
+      assert.match(r.data, /too many unauthenticated connections/);
+      // after auth-timeout the held ones are closed by the server
+      await Promise.all(held.map((c) => c.closed));
+      // an authenticated client is not subject to auth-timeout
+      const ok = await RawClient.connect({ port: srv.port });
+      assert.equal((await ok.raw('AUTH', 'pw')).toString(), '+OK\r\n');
+      await new Promise((res) => setTimeout(res, 2500));
+      assert.equal((await ok.raw('PING')).toString(), '+PONG\r\n');
+      ok.close();
+    } finally {
+      await srv.stop();
+    }
+  });
+});
+
+describe('source allowlist', () => {
+  it('closes connections from outside allow-from before reading a byte', async () => {
+    const srv = await startRedoubt({ args: ['--allow-from', '127.0.0.1/32', '::1'] });
+    try {
+      const bad = await connectFrom(srv.port, '127.0.0.3');
+      bad.write('PING\r\n');
+      const r = await readUntilClose(bad);
+      assert.ok(r.closed);
+      assert.equal(r.data, '', 'nothing is answered');
+      const good = await RawClient.connect({ port: srv.port });
+      assert.equal((await good.raw('PING')).toString(), '+PONG\r\n');
+      good.close();
+      assert.match(srv.output(), /Rejected connection from 127\.0\.0\.3: not in allow-from/);
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  it('an invalid CIDR is a fatal config error', async () => {
+    const r = runToExit([
+      '--port',
+      String(await freePort()),
+      '--dir',
+      tmpDir(),
+      '--allow-from',
+      '10.0.0.0/40',
+    ]);
+    assert.equal(r.status, 1);
+    assert.match(r.out, /FATAL CONFIG FILE ERROR/);
+    assert.match(r.out, /Invalid address or CIDR '10\.0\.0\.0\/40'/);
+  });
+});
