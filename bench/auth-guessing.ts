@@ -68,12 +68,13 @@ async function attack(srv: Running): Promise<Result> {
     while (Date.now() < stopAt) {
       const t0 = process.hrtime.bigint();
       const c = await RawClient.connect({ port: srv.port });
+      let authReply = '';
       try {
-        await c.raw('AUTH', PASSWORD);
+        authReply = (await c.raw('AUTH', PASSWORD)).toString();
         await c.raw('PING');
       } catch (e) {
         console.error(
-          `legitimate client failed: ${(e as Error).message}\n${srv.output().split('\n').slice(-5).join('\n')}`,
+          `legitimate client failed: ${(e as Error).message} after AUTH reply ${JSON.stringify(authReply)}\n${srv.output().split('\n').slice(-25).join('\n')}`,
         );
         throw e;
       }
@@ -118,7 +119,9 @@ async function main(): Promise<void> {
   } else {
     console.log('redis-server not installed: skipping the reference run');
   }
-  const ours = await startRedoubt({ args: ['--requirepass', PASSWORD] });
+  const ours = await startRedoubt({
+    args: ['--requirepass', PASSWORD, '--loglevel', process.env.BENCH_LOGLEVEL ?? 'notice'],
+  });
   const r = await attack(ours);
   await ours.stop();
   report('redoubt (defaults: auth-max-failures 10, lockout 300 s)', r);
