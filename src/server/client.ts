@@ -54,6 +54,8 @@ export class Client {
   /** keys watched by WATCH: "db\0key" */
   watched: Set<string> | null = null;
   watchDirty = false;
+  /** true while EXEC runs the queued commands (blocking commands must not block then) */
+  inExec = false;
   /** pub/sub subscriptions */
   channels: Set<string> | null = null;
   patterns: Set<string> | null = null;

@@ -11,10 +11,13 @@ import { Config } from '../config/config';
 import { buildDirectives } from '../config/directives';
 import { securityDirectives } from '../security/directives';
 import { type Guard, installGuard } from '../security/guard';
+import { installLimits } from '../security/limits';
 import { Logger } from '../log';
 import { type Clock, Db, systemClock } from '../store/db';
+import { installEviction } from '../store/evict';
 import { activeExpireCycle } from '../store/expire';
 import type { Client } from './client';
+import { serverInitHooks } from './hooks';
 
 export const REDIS_VERSION = '7.0.15';
 export const REDOUBT_VERSION = '0.1.0';
@@ -25,6 +28,9 @@ export interface Stats {
   rejectedConnections: number;
   expiredKeys: number;
   evictedKeys: number;
+  /** clients closed by client-output-buffer-limit / client-query-buffer-limit */
+  outputLimitDisconnections: number;
+  queryLimitDisconnections: number;
   keyspaceHits: number;
   keyspaceMisses: number;
   netInput: number;
@@ -67,6 +73,10 @@ export class Server {
   readonly pausedClients = new Set<Client>();
   private cronTimer: NodeJS.Timeout | null = null;
   cronLoops = 0;
+  /** Run for every key modification (WATCH, client tracking). Keep them cheap. */
+  readonly keyModifiedHooks: ((db: Db, key: string) => void)[] = [];
+  /** Run before a database is emptied or swapped. */
+  readonly dbClearedHooks: ((db: Db) => void)[] = [];
   /** Run on every accepted socket before anything is read; false = the filter closed it. */
   readonly acceptFilters: ((socket: net.Socket, unix: boolean) => boolean)[] = [];
   /** Run when a client has been created for an accepted connection. */
@@ -88,14 +98,32 @@ export class Server {
     this.commands = new CommandTable(allCommandGroups);
     this.resizeDbs(this.config.num('databases'));
     this.guard = installGuard(this);
+    for (const h of serverInitHooks) h(this);
+    installLimits(this);
+    installEviction(this);
   }
 
   resizeDbs(n: number): void {
     const events = {
       expired: (db: Db, key: string) => this.keyExpired(db, key),
     };
-    while (this.dbs.length < n) this.dbs.push(new Db(this.dbs.length, this.clock, events));
+    while (this.dbs.length < n) {
+      const db = new Db(this.dbs.length, this.clock, events);
+      db.onModified = (d, k) => {
+        const hooks = this.keyModifiedHooks;
+        for (let i = 0; i < hooks.length; i++) hooks[i](d, k);
+      };
+      db.onCleared = (d) => {
+        for (const h of this.dbClearedHooks) h(d);
+      };
+      this.dbs.push(db);
+    }
     if (this.dbs.length > n) this.dbs.length = n;
+  }
+
+  /** A key was evicted under maxmemory (store/evict.ts). */
+  keyEvicted(_db: Db, _key: string): void {
+    this.stats.evictedKeys++;
   }
 
   keyExpired(_db: Db, _key: string): void {
@@ -217,6 +245,8 @@ function newStats(): Stats {
     rejectedConnections: 0,
     expiredKeys: 0,
     evictedKeys: 0,
+    outputLimitDisconnections: 0,
+    queryLimitDisconnections: 0,
     keyspaceHits: 0,
     keyspaceMisses: 0,
     netInput: 0,
