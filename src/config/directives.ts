@@ -2,7 +2,9 @@
 // new value into the running server. Directives Redis has that we do not implement yet are
 // listed as unsupported: accepted from a file with a warning naming them.
 
+import { applyOutputLimits, DEFAULT_OUTPUT_LIMITS } from '../security/limits';
 import type { Server } from '../server/server';
+import { memoryConfigChanged } from '../store/evict';
 import type { DirectiveDef } from './config';
 
 export function buildDirectives(server: Server): DirectiveDef[] {
@@ -61,9 +63,17 @@ export function buildDirectives(server: Server): DirectiveDef[] {
     { name: 'protected-mode', type: 'bool', default: 'yes' },
     { name: 'save', type: 'list', default: '3600 1 300 100 60 10000', repeatable: true },
     { name: 'appendonly', type: 'bool', default: 'no' },
-    { name: 'maxmemory', type: 'memory', default: '0', min: 0, max: Number.MAX_SAFE_INTEGER },
+    {
+      name: 'maxmemory',
+      type: 'memory',
+      default: '0',
+      min: 0,
+      max: Number.MAX_SAFE_INTEGER,
+      apply: () => memoryConfigChanged(server, 'maxmemory'),
+    },
     {
       name: 'maxmemory-policy',
+      apply: () => memoryConfigChanged(server, 'maxmemory-policy'),
       type: 'enum',
       default: 'noeviction',
       values: [
@@ -77,6 +87,7 @@ export function buildDirectives(server: Server): DirectiveDef[] {
         'noeviction',
       ],
     },
+    ...memoryDirectives(server),
     { name: 'daemonize', type: 'bool', default: 'no', immutable: true, unsupported: true },
   ];
 }
@@ -84,4 +95,51 @@ export function buildDirectives(server: Server): DirectiveDef[] {
 function restartCron(server: Server): undefined {
   if (server.listeners.length > 0) server.startCron();
   return undefined;
+}
+
+/** Eviction tuning and client output buffer limits (store/evict.ts, security/limits.ts). */
+function memoryDirectives(server: Server): DirectiveDef[] {
+  const evict = (name: string) => () => memoryConfigChanged(server, name);
+  return [
+    {
+      name: 'maxmemory-samples',
+      type: 'int',
+      default: '5',
+      min: 1,
+      max: 2147483647,
+      apply: evict('maxmemory-samples'),
+    },
+    {
+      name: 'maxmemory-eviction-tenacity',
+      type: 'int',
+      default: '10',
+      min: 0,
+      max: 100,
+      apply: evict('maxmemory-eviction-tenacity'),
+    },
+    {
+      name: 'lfu-log-factor',
+      type: 'int',
+      default: '10',
+      min: 0,
+      max: 2147483647,
+      apply: evict('lfu-log-factor'),
+    },
+    {
+      name: 'lfu-decay-time',
+      type: 'int',
+      default: '1',
+      min: 0,
+      max: 2147483647,
+      apply: evict('lfu-decay-time'),
+    },
+    {
+      // redoubt limits normal clients by default too (Redis: normal 0 0 0)
+      name: 'client-output-buffer-limit',
+      type: 'list',
+      default: DEFAULT_OUTPUT_LIMITS,
+      repeatable: true,
+      apply: (v, prev) => applyOutputLimits(server, v as string[], prev as string[]),
+    },
+  ];
 }

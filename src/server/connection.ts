@@ -8,6 +8,9 @@ import type { Server } from './server';
 
 /** Stop reading from a client whose unsent replies exceed this (backpressure, not a limit). */
 const READ_PAUSE_BYTES = 4 * 1024 * 1024;
+/** Replies built within one read batch are handed to the socket every this many bytes, so
+ *  client-output-buffer-limit sees a pipeline of large replies before all of it is built. */
+const MID_BATCH_FLUSH_BYTES = 1024 * 1024;
 
 export function acceptConnection(s: Server, socket: net.Socket, unix: boolean): void {
   s.stats.totalConnections++;
@@ -55,10 +58,12 @@ function onData(s: Server, c: Client, chunk: Buffer): void {
   if (c.closed) return;
   c.netIn += chunk.length;
   s.stats.netInput += chunk.length;
-  c.lastInteraction = s.clock.now();
+  // lastInteraction moves with complete commands only (processCommand), not with bytes: with
+  // `timeout` set, a request trickled in a byte at a time is closed like an idle client
   c.parser.feed(chunk);
   if (c.parser.pending() > s.config.num('client-query-buffer-limit')) {
     s.log.warning(`Closing client that reached max query buffer length: id=${c.id} addr=${c.addr}`);
+    s.stats.queryLimitDisconnections++;
     closeClient(s, c);
     return;
   }
@@ -83,6 +88,7 @@ export function processInput(s: Server, c: Client): void {
     }
     if (argv === null) break;
     processCommand(s, c, argv);
+    if (c.reply.size() > MID_BATCH_FLUSH_BYTES) flushClient(s, c);
   }
 }
 

@@ -2,6 +2,9 @@
 // Besides the Map, entries are kept in insertion order in an array with tombstones: SCAN
 // walks it by sequence number (stable under inserts and deletes, which Redis guarantees),
 // and random sampling (RANDOMKEY, eviction) picks array slots in O(1).
+// Each Db also keeps an approximate byte count of its entries for maxmemory (store/memory.ts).
+
+import { entryBytes } from './memory';
 
 /** Non-string values (list, hash, set, zset, stream) implement this. */
 export interface ValueLike {
@@ -11,6 +14,12 @@ export interface ValueLike {
   clone(): ValueLike;
   /** OBJECT ENCODING reply, e.g. 'listpack', 'quicklist', 'hashtable', 'intset', 'skiplist'. */
   encoding(): string;
+  /**
+   * Approximate bytes held by the value, for maxmemory accounting. It is called after every
+   * modification of the key, so it must be O(1): keep a running total in the type.
+   * Without it a coarse estimate from `size`/`length` is used (see store/memory.ts).
+   */
+  memoryUsage?(): number;
 }
 
 /** A string value is a Buffer; other types are objects with a `kind`. */
@@ -25,6 +34,8 @@ export class Entry {
   /** Position in Db.order; -1 once removed. */
   idx = -1;
   seq = 0;
+  /** Bytes this entry counts for in Db.mem. */
+  mem = 0;
   constructor(
     readonly key: string,
     public value: Value,
@@ -58,6 +69,8 @@ export class Db {
   /** Set by the server: called with the key for every modification (WATCH, client tracking). */
   onModified: ((db: Db, key: string) => void) | null = null;
   avgTtl = 0;
+  /** Approximate bytes held by the entries: the sum of their `mem` (maxmemory, INFO memory). */
+  mem = 0;
 
   constructor(
     public id: number,
@@ -85,8 +98,11 @@ export class Db {
   touchGet(key: string): Entry | undefined {
     const e = this.get(key);
     if (e !== undefined) {
-      e.lru = this.clock.now();
-      bumpLfu(e);
+      const now = this.clock.now();
+      // decay is measured from the previous access, so it runs before lru moves
+      e.lfu = lfuDecayed(e, now);
+      bumpLfu(e, lfuConfig.logFactor);
+      e.lru = now;
     }
     return e;
   }
@@ -111,7 +127,8 @@ export class Db {
       this.dict.set(key, e);
       if (expires !== 0) this.setExpire(e, expires);
     }
-    this.modified(key);
+    this.account(e);
+    if (this.onModified !== null) this.onModified(this, key);
     return e;
   }
 
@@ -140,6 +157,7 @@ export class Db {
 
   remove(e: Entry): void {
     this.dict.delete(e.key);
+    this.mem -= e.mem;
     if (e.expires !== 0) this.volatile.delete(e);
     if (e.idx >= 0) {
       this.order[e.idx] = null;
@@ -149,8 +167,18 @@ export class Db {
     }
   }
 
+  /** Signals a change to a key (also after in-place edits): re-measures it, runs the hook. */
   modified(key: string): void {
+    const e = this.dict.get(key);
+    if (e !== undefined) this.account(e);
     if (this.onModified !== null) this.onModified(this, key);
+  }
+
+  /** Re-measures an entry for the byte count. */
+  account(e: Entry): void {
+    const m = entryBytes(e);
+    this.mem += m - e.mem;
+    e.mem = m;
   }
 
   private compact(): void {
@@ -176,11 +204,12 @@ export class Db {
     this.order = [];
     this.seqs = [];
     this.tombs = 0;
+    this.mem = 0;
   }
 
   /** Swaps the whole contents with another Db (SWAPDB). */
   swapWith(other: Db): void {
-    const fields = ['dict', 'volatile', 'order', 'seqs', 'tombs', 'nextSeq', 'avgTtl'] as const;
+    const fields = ['dict', 'volatile', 'order', 'seqs', 'tombs', 'nextSeq', 'avgTtl', 'mem'] as const;
     for (const f of fields) {
       const a = this as unknown as Record<string, unknown>;
       const b = other as unknown as Record<string, unknown>;
@@ -234,7 +263,18 @@ export class Db {
   }
 }
 
-/** Redis's logarithmic LFU counter increment (lfu-log-factor 10). */
+/** lfu-log-factor and lfu-decay-time (minutes), kept in step with the config. */
+export const lfuConfig = { logFactor: 10, decayTime: 1 };
+
+/** The LFU counter after decay: one step down per lfu-decay-time minutes since the last access. */
+export function lfuDecayed(e: Entry, now: number): number {
+  const period = lfuConfig.decayTime;
+  if (period <= 0) return e.lfu;
+  const steps = Math.floor((now - e.lru) / 60000 / period);
+  return steps <= 0 ? e.lfu : Math.max(0, e.lfu - steps);
+}
+
+/** Redis's logarithmic LFU counter increment. */
 export function bumpLfu(e: Entry, logFactor = 10): void {
   const c = e.lfu;
   if (c >= 255) return;
