@@ -170,7 +170,7 @@ export function matchCompiled(g: CompiledGlob, s: string): boolean {
       const c = s.charCodeAt(i);
       if (k === ANY) ok = true;
       else if (k === LIT) ok = (nocase ? lower(c) : c) === args[p];
-      else ok = g.classes[args[p]][c < 256 ? c : 256] === 1;
+      else ok = g.classes[args[p]][Math.min(c, 256)] === 1;
       if (ok) {
         p++;
         i++;
