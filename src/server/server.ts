@@ -17,6 +17,7 @@ import { type Clock, Db, systemClock } from '../store/db';
 import { installEviction } from '../store/evict';
 import { activeExpireCycle } from '../store/expire';
 import type { Client } from './client';
+import { flushPending } from './connection';
 import { serverInitHooks } from './hooks';
 
 export const REDIS_VERSION = '7.0.15';
@@ -200,6 +201,8 @@ export class Server {
       }
     }
     for (const h of this.cronHooks) h(now);
+    // replies produced by the cron itself (expiry notifications, unblocked clients)
+    if (this.pendingFlush.size > 0) flushPending(this);
   }
 
   readonly cronHooks: ((now: number) => void)[] = [];
