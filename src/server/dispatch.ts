@@ -113,6 +113,13 @@ export function processCommand(s: Server, c: Client, argv: Buffer[]): void {
   call(s, c, cmd, argv);
 }
 
+/** Nesting of call(): 1 while a top-level command runs, more inside EXEC or scripts. */
+let depth = 0;
+
+export function callDepth(): number {
+  return depth;
+}
+
 /** Executes a resolved command and records its statistics. */
 export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
   const handler = cmd.handler;
@@ -130,7 +137,12 @@ export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
   }
   const errorsBefore = c.reply.errors;
   const t0 = performance.now();
-  handler(c, argv);
+  depth++;
+  try {
+    handler(c, argv);
+  } finally {
+    depth--;
+  }
   const dt = performance.now() - t0;
   cmd.calls++;
   cmd.usec += dt * 1000;

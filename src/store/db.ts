@@ -68,6 +68,8 @@ export class Db {
   private nextSeq = 1;
   /** Set by the server: called with the key for every modification (WATCH, client tracking). */
   onModified: ((db: Db, key: string) => void) | null = null;
+  /** Set by the blocking layer: called for every key stored by set(), so waiters can be served. */
+  onKeySet: ((db: Db, key: string) => void) | null = null;
   avgTtl = 0;
   /** Approximate bytes held by the entries: the sum of their `mem` (maxmemory, INFO memory). */
   mem = 0;
@@ -129,6 +131,7 @@ export class Db {
     }
     this.account(e);
     if (this.onModified !== null) this.onModified(this, key);
+    if (this.onKeySet !== null) this.onKeySet(this, key);
     return e;
   }
 
