@@ -90,3 +90,21 @@ export function exchange(
 export function show(b: Buffer | string): string {
   return JSON.stringify(typeof b === 'string' ? b : b.toString('latin1'));
 }
+
+/**
+ * Labels of the probe commands the server does not implement ("unknown command" or "unknown
+ * subcommand"). Lets client tests say precisely what they are waiting for.
+ */
+export async function missingCommands(t: Target, probes: Record<string, string[]>): Promise<string[]> {
+  const missing: string[] = [];
+  for (const [label, p] of Object.entries(probes)) {
+    const parts: Buffer[] = [Buffer.from(`*${p.length}\r\n`)];
+    for (const a of p) parts.push(Buffer.from(`$${Buffer.byteLength(a)}\r\n${a}\r\n`));
+    const r = await exchange(t, Buffer.concat(parts), { quietMs: 100 });
+    const s = r.out.toString('latin1');
+    if (s.startsWith('-ERR unknown command') || s.startsWith('-ERR unknown subcommand')) {
+      missing.push(label);
+    }
+  }
+  return missing;
+}
