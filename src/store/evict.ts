@@ -18,7 +18,7 @@ import type { Client } from '../server/client';
 import { addGate } from '../server/dispatch';
 import type { Server } from '../server/server';
 import { type Db, type Entry, lfuConfig, lfuDecayed } from './db';
-import { usedMemory } from './memory';
+import { trackPeak, usedMemory } from './memory';
 
 export enum EvictResult {
   /** under the limit (or no limit) */
@@ -309,6 +309,7 @@ let gateInstalled = false;
 /** Wires eviction into a server: the dispatcher gate and the state for its config. */
 export function installEviction(s: Server): void {
   stateOf(s);
+  s.cronHooks.push(() => trackPeak(s));
   if (!gateInstalled) {
     gateInstalled = true;
     addGate({ check: (c, cmd) => checkMemory(c, cmd) });
