@@ -52,6 +52,11 @@ export function buildDirectives(server: Server): DirectiveDef[] {
       default: '512mb',
       min: 1024 * 1024,
       max: Number.MAX_SAFE_INTEGER,
+      // connected clients' parsers enforce the new limit from their next request, as in Redis
+      apply: (v) => {
+        for (const c of server.clients.values()) c.parser.limits.maxBulkLen = v as number;
+        return undefined;
+      },
     },
     {
       name: 'client-query-buffer-limit',

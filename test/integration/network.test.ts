@@ -71,7 +71,7 @@ describe('listeners', () => {
   test('a normal server listens on its TCP port (sanity check of the /proc inspection)', async () => {
     const rd = await startRedoubt();
     try {
-      // one listening socket per address family (the default bind is "* -::*")
+      // one listening socket per bind address (the default bind is "127.0.0.1 -::1")
       assert.deepEqual([...new Set(listeningTcpPorts(rd.proc.pid as number))], [rd.port]);
     } finally {
       await rd.stop();

@@ -5,9 +5,9 @@
 import * as assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { encode } from '../helpers/resp';
+import { encode, RawClient } from '../helpers/resp';
 import { type Running, startRedis, startRedoubt } from '../helpers/servers';
-import { exchange, show } from '../helpers/wire';
+import { exchange, missingCommands, show } from '../helpers/wire';
 
 const lat = (s: string) => Buffer.from(s, 'latin1');
 const MB = '-ERR Protocol error: invalid multibulk length\r\n';
@@ -333,6 +333,33 @@ describe('unauthenticated limits compared with Redis 7.0 (requirepass set)', () 
       assert.equal(mine.closed, c.closed);
     });
   }
+});
+
+describe('limits changed at run time', () => {
+  test('CONFIG SET proto-max-bulk-len applies to already connected clients', async (t) => {
+    const [rd, redis] = await Promise.all([startRedoubt(), startRedis()]);
+    try {
+      const lacking = await missingCommands({ port: rd.port }, { 'CONFIG SET': ['CONFIG', 'GET', 'port'] });
+      if (lacking.length > 0) t.todo(`redoubt does not implement ${lacking.join(', ')} yet`);
+      for (const srv of [redis, rd]) {
+        if (srv === null) continue;
+        const c = await RawClient.connect({ port: srv.port });
+        assert.equal((await c.raw('PING')).toString(), '+PONG\r\n');
+        const admin = await RawClient.connect({ port: srv.port });
+        assert.equal((await admin.raw('CONFIG', 'SET', 'proto-max-bulk-len', '1mb')).toString(), '+OK\r\n');
+        admin.close();
+        c.write('*2\r\n$4\r\nECHO\r\n$1048577\r\n');
+        assert.equal(show(await c.next()), show(BULK), `port ${srv.port}`);
+        await c.closed;
+        const ok = await exchange({ port: srv.port }, encode(['ECHO', Buffer.alloc(1048576, 'e')]), {
+          quietMs: 300,
+        });
+        assert.equal(ok.out.length, '$1048576\r\n'.length + 1048576 + 2, 'the limit itself is allowed');
+      }
+    } finally {
+      await Promise.all([rd.stop(), redis?.stop()]);
+    }
+  });
 });
 
 describe('known, deliberate differences from Redis 7.0', () => {

@@ -381,3 +381,18 @@ describe('limits', () => {
     assert.equal(p.pending(), 0);
   });
 });
+
+describe('limits wired to the configuration', () => {
+  test('CONFIG SET proto-max-bulk-len reaches the parsers of connected clients', async () => {
+    const { Server } = await import('../../src/server/server');
+    const { Client } = await import('../../src/server/client');
+    const s = new Server();
+    const c = new Client(s, 1, null, s.dbs[0], 0, s.config.num('proto-max-bulk-len'), true);
+    s.clients.set(c.id, c);
+    assert.equal(c.parser.limits.maxBulkLen, 512 * 1024 * 1024);
+    assert.equal(s.config.set('proto-max-bulk-len', ['1mb']), null);
+    assert.equal(c.parser.limits.maxBulkLen, 1024 * 1024);
+    c.parser.feed(Buffer.from('*1\r\n$1048577\r\n'));
+    assert.throws(() => c.parser.next(), /invalid bulk length/);
+  });
+});
