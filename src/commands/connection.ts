@@ -137,7 +137,7 @@ function reset(c: Client): void {
 
 export const connectionCommands: CommandDef[] = [
   { name: 'ping', arity: -1, flags: 'fast', acl: '@connection', handler: ping },
-  { name: 'echo', arity: 2, flags: 'fast', acl: '@connection', handler: echo },
+  { name: 'echo', arity: 2, flags: 'loading stale fast', acl: '@connection', handler: echo },
   {
     name: 'quit',
     arity: -1,

@@ -1,10 +1,13 @@
 // Every command group, registered in one table.
 
 import { bitCommands } from './bitops';
+import { clientCommands } from './client';
 import { connectionCommands } from './connection';
+import { introspectCommands } from './introspect';
 import { keysCommands } from './keys';
 import { listCommands } from './list';
 import { pubsubCommands } from './pubsub';
+import { serverCommands } from './server';
 import { stringCommands } from './string';
 import { txCommands } from './tx';
 import type { CommandDef } from './types';
@@ -18,4 +21,7 @@ export const allCommandGroups: CommandDef[][] = [
   txCommands,
   listCommands,
   pubsubCommands,
+  serverCommands,
+  clientCommands,
+  introspectCommands,
 ];

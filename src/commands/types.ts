@@ -24,6 +24,8 @@ export interface CommandDef {
   subcommands?: CommandDef[];
   /** For commands with movable keys: key indexes in argv. */
   getKeys?: (argv: Buffer[]) => number[];
+  /** Redis command tips for COMMAND INFO, space separated (e.g. "nondeterministic_output"). */
+  tips?: string;
 }
 
 export enum Flag {
@@ -44,6 +46,12 @@ export enum Flag {
   SkipSlowlog = 1 << 14,
   SkipMonitor = 1 << 15,
   Movablekeys = 1 << 16,
+  NoMandatoryKeys = 1 << 17,
+  NoAsyncLoading = 1 << 18,
+  /** DEBUG/MODULE: refused unless enable-debug-command / enable-module-command allow it */
+  Protected = 1 << 19,
+  Sentinel = 1 << 20,
+  OnlySentinel = 1 << 21,
 }
 
 export const FLAG_BITS: Record<string, number> = {
@@ -64,6 +72,11 @@ export const FLAG_BITS: Record<string, number> = {
   skip_slowlog: Flag.SkipSlowlog,
   skip_monitor: Flag.SkipMonitor,
   movablekeys: Flag.Movablekeys,
+  no_mandatory_keys: Flag.NoMandatoryKeys,
+  no_async_loading: Flag.NoAsyncLoading,
+  protected: Flag.Protected,
+  sentinel: Flag.Sentinel,
+  only_sentinel: Flag.OnlySentinel,
 };
 
 /** A registered command (or subcommand) with its runtime statistics. */

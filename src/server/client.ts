@@ -11,7 +11,10 @@ import type { Server } from './server';
 export enum ReplyMode {
   On = 0,
   Off = 1,
+  /** this command's reply is dropped */
   Skip = 2,
+  /** set by CLIENT REPLY SKIP: the next command's reply is dropped */
+  SkipNext = 3,
 }
 
 export interface MultiState {
@@ -118,6 +121,6 @@ export class Client {
 }
 
 function fmtAddr(host: string, port: number): string {
-  // Redis prints IPv6 as "::1:6379" (no brackets)
-  return `${host}:${port}`;
+  // as Redis's anetFormatAddr: IPv6 in brackets, "[::1]:6379"
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }

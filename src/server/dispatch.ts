@@ -71,6 +71,42 @@ function reject(s: Server, c: Client, msg: string): void {
 
 /** Runs one request from a client. */
 export function processCommand(s: Server, c: Client, argv: Buffer[]): void {
+  if (c.replyMode === ReplyMode.On) {
+    runCommand(s, c, argv);
+    // CLIENT REPLY SKIP: the request after this one runs without a reply
+    if ((c.replyMode as ReplyMode) === ReplyMode.SkipNext) c.replyMode = ReplyMode.Skip;
+    return;
+  }
+  runWithoutReply(s, c, argv);
+}
+
+/** Spare writers for runWithoutReply, so suppressed commands don't allocate a slab each. */
+const sinks: ReplyWriter[] = [];
+
+/**
+ * CLIENT REPLY OFF/SKIP: the whole request runs against a throwaway writer, so rejections
+ * (unknown command, arity) are dropped too, as in Redis. A command that turns replies back on
+ * (CLIENT REPLY ON, RESET) has its own reply delivered.
+ */
+function runWithoutReply(s: Server, c: Client, argv: Buffer[]): void {
+  const saved = c.reply;
+  const sink = sinks.pop() ?? new ReplyWriter();
+  sink.proto = saved.proto;
+  c.reply = sink;
+  try {
+    runCommand(s, c, argv);
+  } finally {
+    c.reply = saved;
+    saved.proto = sink.proto; // HELLO or RESET may have switched the protocol
+    const out = sink.take();
+    if (c.replyMode === ReplyMode.On) for (const b of out) saved.rawBuf(b);
+    sinks.push(sink);
+    if (c.replyMode === ReplyMode.Skip) c.replyMode = ReplyMode.On;
+    else if (c.replyMode === ReplyMode.SkipNext) c.replyMode = ReplyMode.Skip;
+  }
+}
+
+function runCommand(s: Server, c: Client, argv: Buffer[]): void {
   c.lastInteraction = s.clock.now();
   const cmd = lookup(s, c, argv);
   if (cmd === null) return;
@@ -106,7 +142,7 @@ export function processCommand(s: Server, c: Client, argv: Buffer[]): void {
     c.reply.raw('+QUEUED\r\n');
     return;
   }
-  if (s.pauseUntil !== 0 && isPaused(s, cmd)) {
+  if (s.pauseUntil !== 0 && isPaused(s, c, cmd)) {
     blockForPause(s, c, argv);
     return;
   }
@@ -127,14 +163,6 @@ export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
     c.reply.error(E.wrongArgs(cmd.fullname));
     return;
   }
-  const mode = c.replyMode;
-  let saved = null;
-  if (mode !== ReplyMode.On) {
-    // CLIENT REPLY OFF/SKIP: let the handler write into a throwaway writer
-    saved = c.reply;
-    c.reply = new ReplyWriter();
-    c.reply.proto = saved.proto;
-  }
   const errorsBefore = c.reply.errors;
   const t0 = performance.now();
   depth++;
@@ -153,19 +181,20 @@ export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
     cmd.failedCalls++;
     s.countError(c.reply.lastError);
   }
-  if (saved !== null) {
-    c.reply = saved;
-    if (c.replyMode === ReplyMode.Skip && mode === ReplyMode.Skip) c.replyMode = ReplyMode.On;
-  }
   const hooks = s.afterCommandHooks;
   for (let i = 0; i < hooks.length; i++) hooks[i](c);
 }
 
-function isPaused(s: Server, cmd: Command): boolean {
+function isPaused(s: Server, c: Client, cmd: Command): boolean {
   if (s.clock.now() >= s.pauseUntil) return false;
   if (!s.pauseWritesOnly) return true;
   // WRITE pause: writes and commands that may write (EVAL, PUBLISH) wait
-  return (cmd.flags & (Flag.Write | Flag.MayReplicate)) !== 0;
+  const mayWrite = Flag.Write | Flag.MayReplicate;
+  if (cmd.flags & mayWrite) return true;
+  // and so does EXEC of a transaction that queued one
+  return (
+    cmd.def.name === 'exec' && c.multi !== null && c.multi.queue.some((q) => (q.cmd.flags & mayWrite) !== 0)
+  );
 }
 
 function blockForPause(s: Server, c: Client, argv: Buffer[]): void {

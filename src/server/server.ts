@@ -70,6 +70,8 @@ export class Server {
   pauseUntil = 0;
   pauseWritesOnly = false;
   pauseTimer: NodeJS.Timeout | null = null;
+  /** DEBUG SET-ACTIVE-EXPIRE */
+  activeExpireEnabled = true;
   /** clients waiting for CLIENT PAUSE to end */
   readonly pausedClients = new Set<Client>();
   private cronTimer: NodeJS.Timeout | null = null;
@@ -178,8 +180,11 @@ export class Server {
     this.cronLoops++;
     const now = this.clock.now();
     const hz = this.config.num('hz');
-    // Active expiry: at most 25% of each cron period, as Redis's slow cycle.
-    activeExpireCycle(this, Math.max(1, Math.floor(250 / hz)));
+    // Active expiry: at most 25% of each cron period, as Redis's slow cycle. Off under
+    // DEBUG SET-ACTIVE-EXPIRE 0, and while CLIENT PAUSE holds clients (the dataset stays still).
+    if (this.activeExpireEnabled && !(this.pauseUntil !== 0 && now < this.pauseUntil)) {
+      activeExpireCycle(this, Math.max(1, Math.floor(250 / hz)));
+    }
     // Instantaneous ops/sec.
     const dt = now - this.stats.lastOpsTime;
     if (dt >= 100) {
