@@ -66,6 +66,8 @@ class EvictionState {
 }
 
 const states = new WeakMap<Server, EvictionState>();
+/** Whether any server ever had maxmemory set: until then the gate returns at once. */
+let anyLimit = false;
 
 function stateOf(s: Server): EvictionState {
   let st = states.get(s);
@@ -79,6 +81,7 @@ function stateOf(s: Server): EvictionState {
 
 function readConfig(s: Server, st: EvictionState): void {
   st.maxmemory = s.config.num('maxmemory');
+  if (st.maxmemory !== 0) anyLimit = true;
   st.policy = s.config.str('maxmemory-policy') as Policy;
   st.samples = s.config.num('maxmemory-samples');
   st.tenacity = s.config.num('maxmemory-eviction-tenacity');
@@ -276,6 +279,7 @@ const MULTI_EXEMPT = new Set(['exec', 'discard', 'quit', 'reset']);
  * then (queuing costs memory too); EXEC is refused if it holds a denyoom command.
  */
 function checkMemory(c: Client, cmd: Command): string | null {
+  if (!anyLimit) return null;
   const s = c.server;
   const st = states.get(s);
   if (st === undefined || st.maxmemory === 0) return null;
