@@ -23,7 +23,7 @@
 //       call it explicitly for in-place additions that can serve waiters (XADD to an
 //       existing stream). Cheap when nobody waits on the key.
 //   scanDatabaseForReadyKeys(db)
-//       After SWAPDB/FLUSHDB-like swaps of whole contents: every waited key that now exists.
+//       Every waited key that now exists becomes ready; Db.swapWith() (SWAPDB) calls it.
 //   handleClientsBlockedOnKeys()
 //       Serves ready keys: for each key in signal order, its waiters in FIFO order of
 //       blocking, until the key is gone. Runs after every top-level command (installed in
@@ -184,6 +184,7 @@ export function blockForKeys(
   install(s);
   const db = c.db;
   if (db.onKeySet === null) db.onKeySet = signalKeyAsReady;
+  if (db.onSwapped === null) db.onSwapped = scanDatabaseForReadyKeys;
   const w: Waiter = { c, db, keys: [...new Set(keys)], serve, onTimeout, deadline, active: true };
   byClient.set(c, w);
   let perDb = waiting.get(db);

@@ -70,6 +70,8 @@ export class Db {
   onModified: ((db: Db, key: string) => void) | null = null;
   /** Set by the blocking layer: called for every key stored by set(), so waiters can be served. */
   onKeySet: ((db: Db, key: string) => void) | null = null;
+  /** Set by the blocking layer: called on both databases after SWAPDB exchanged their contents. */
+  onSwapped: ((db: Db) => void) | null = null;
   avgTtl = 0;
   /** Approximate bytes held by the entries: the sum of their `mem` (maxmemory, INFO memory). */
   mem = 0;
@@ -220,6 +222,8 @@ export class Db {
       a[f] = b[f];
       b[f] = t;
     }
+    if (this.onSwapped !== null) this.onSwapped(this);
+    if (other.onSwapped !== null) other.onSwapped(other);
   }
 
   /** A uniformly random live entry (expired ones are skipped lazily), or undefined. */

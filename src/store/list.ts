@@ -50,6 +50,16 @@ export class ListValue implements ValueLike {
     return l;
   }
 
+  /** Sum of the element lengths. */
+  get payloadBytes(): number {
+    return this.bytes;
+  }
+
+  /** Slots allocated (a power of two, at least 8). */
+  get capacity(): number {
+    return this.mask + 1;
+  }
+
   /** Approximate bytes held, for maxmemory accounting (O(1)). */
   memoryUsage(): number {
     return 48 + this.bytes + this.len * ELEMENT_OVERHEAD + (this.mask + 1) * 8;
