@@ -4,6 +4,7 @@
 
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import { isAbsolute, join } from 'node:path';
 import { acceptConnection } from './connection';
 import type { Server } from './server';
 
@@ -30,6 +31,18 @@ function listenUnix(s: Server, path: string): Promise<net.Server> {
       resolve(srv);
     });
   });
+}
+
+/** sockaddr_un.sun_path holds 108 bytes including the terminating NUL. */
+const UNIX_PATH_MAX = 108;
+
+/** The socket path each server bound, so shutdown removes that file even if `dir` changed since. */
+const boundSocket = new WeakMap<Server, string>();
+
+/** A relative unixsocket is relative to `dir`, as in Redis (which runs from its data directory). */
+export function unixSocketPath(s: Server): string {
+  const p = s.config.str('unixsocket');
+  return p === '' || isAbsolute(p) ? p : join(s.config.str('dir'), p);
 }
 
 /** Removes a stale socket file at `path`; refuses to touch anything that is not a socket. */
@@ -77,14 +90,22 @@ export async function startListeners(s: Server): Promise<void> {
     }
     if (bound === 0) throw new ListenError(`Failed listening on port ${port} (tcp), aborting.`);
   }
-  const path = s.config.str('unixsocket');
+  const path = unixSocketPath(s);
   if (path !== '') {
+    // libuv would silently truncate a longer path and bind somewhere else entirely
+    const len = Buffer.byteLength(path);
+    if (len > UNIX_PATH_MAX - 1) {
+      throw new ListenError(
+        `Failed opening Unix socket: unix socket path too long (${len}), must be under ${UNIX_PATH_MAX}`,
+      );
+    }
     clearStaleSocket(path);
     try {
       const srv = await listenUnix(s, path);
       const perm = s.config.num('unixsocketperm');
       if (perm !== 0) fs.chmodSync(path, perm);
       s.listeners.push(srv);
+      boundSocket.set(s, path);
     } catch (e) {
       throw new ListenError(`Failed opening Unix socket ${path}: ${(e as Error).message}`);
     }
@@ -102,7 +123,7 @@ export function describeListeners(s: Server): string[] {
 }
 
 export async function closeListeners(s: Server): Promise<void> {
-  const path = s.config.str('unixsocket');
+  const path = boundSocket.get(s) ?? '';
   await Promise.all(s.listeners.map((l) => new Promise<void>((r) => l.close(() => r()))));
   s.listeners = [];
   if (path !== '') {

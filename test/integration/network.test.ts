@@ -171,6 +171,36 @@ describe('listeners', () => {
     await assert.rejects(startRedoubt({ dir, args: ['--unixsocket', sub] }), /exists and is not a socket/);
     assert.ok(fs.statSync(sub).isDirectory());
   });
+  test('a socket path too long for sun_path is refused, not truncated', async () => {
+    const dir = tmpDir();
+    const long = path.join(dir, 'd'.repeat(120 - dir.length), 's.sock');
+    fs.mkdirSync(path.dirname(long));
+    const len = Buffer.byteLength(long);
+    await assert.rejects(
+      startRedoubt({ dir, args: ['--port', '0', '--unixsocket', long] }),
+      new RegExp(`unix socket path too long \\(${len}\\), must be under 108`),
+    );
+    // nothing was bound at a truncated path next to it
+    const sockets = fs.readdirSync(dir, { recursive: true }).filter((f) => {
+      return fs.lstatSync(path.join(dir, String(f))).isSocket();
+    });
+    assert.deepEqual(sockets, []);
+  });
+
+  test('a relative unixsocket is created in dir, like Redis, and removed at shutdown', async () => {
+    const dir = tmpDir();
+    const rd = await startRedoubt({ dir, args: ['--unixsocket', 'rel.sock', '--unixsocketperm', '700'] });
+    const sock = path.join(dir, 'rel.sock');
+    try {
+      assert.ok(fs.lstatSync(sock).isSocket());
+      const c = await RawClient.connect({ path: sock });
+      assert.equal((await c.raw('PING')).toString(), '+PONG\r\n');
+      c.close();
+    } finally {
+      assert.equal(await rd.stop(), 0);
+    }
+    assert.equal(fs.existsSync(sock), false);
+  });
 });
 
 describe('connection limits', () => {
