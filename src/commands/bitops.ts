@@ -546,7 +546,6 @@ function bitfieldGeneric(c: Client, argv: Buffer[], readonlyCmd: boolean): void 
       c.reply.int(old);
       continue;
     }
-    changes++;
     let dir: number;
     let repl: bigint;
     let next: bigint;
@@ -570,6 +569,7 @@ function bitfieldGeneric(c: Client, argv: Buffer[], readonlyCmd: boolean): void 
     } else {
       c.reply.int(ret);
       setBits(b, f.offset, f.bits, next);
+      changes++; // a FAIL that writes nothing is no change (no event), though the key may grow
     }
   }
   if (changes > 0) {

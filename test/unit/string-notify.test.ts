@@ -53,6 +53,12 @@ test('write commands emit the keyspace events Redis emits', () => {
   assert.deepEqual(take(), []);
   run('BITFIELD', 'b', 'INCRBY', 'u8', '0', '1', 'SET', 'u8', '8', '1');
   assert.deepEqual(take(), ['$:setbit:b']);
+  // observed on redis 7.0.15: an overflow FAIL writes nothing and emits nothing
+  run('BITFIELD', 'b', 'OVERFLOW', 'FAIL', 'INCRBY', 'u2', '0', '1000');
+  run('BITFIELD', 'nb', 'OVERFLOW', 'FAIL', 'INCRBY', 'u2', '100', '1000');
+  assert.deepEqual(take(), []);
+  run('SETBIT', 'b', '100', '0'); // extends the string: an event even though the bit is 0
+  assert.deepEqual(take(), ['$:setbit:b']);
   run('BITOP', 'NOT', 'd', 'b');
   run('BITOP', 'AND', 'd', 'missing');
   assert.deepEqual(take(), ['$:set:d', 'g:del:d']);
