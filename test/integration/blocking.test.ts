@@ -233,6 +233,24 @@ const scenarios: Record<string, Scenario> = {
     return t;
   },
 
+  async 'CLIENT UNBLOCK wakes a waiter with the timeout reply or an error'(port) {
+    const [a, p] = await clients(port, 2);
+    const id = (await a.raw('CLIENT', 'ID')).toString().slice(1, -2);
+    const t = [(await p.raw('CLIENT', 'UNBLOCK', id)).toString()];
+    send(a, 'BLPOP', 'q', '0');
+    await sleep(SETTLE);
+    t.push((await p.raw('CLIENT', 'UNBLOCK', id)).toString(), (await a.next()).toString());
+    send(a, 'BLMOVE', 'q', 'd', 'LEFT', 'LEFT', '0');
+    await sleep(SETTLE);
+    t.push((await p.raw('CLIENT', 'UNBLOCK', id, 'ERROR')).toString(), (await a.next()).toString());
+    // the unblocked client no longer waits: a later push stays in the list
+    t.push((await p.raw('RPUSH', 'q', 'v')).toString(), await nextOrPending(a, 50));
+    t.push((await p.raw('LLEN', 'q')).toString());
+    a.close();
+    p.close();
+    return t;
+  },
+
   async 'MULTI/EXEC: blocking commands do not block, pushes serve after EXEC'(port) {
     const [a, b, p] = await clients(port, 3);
     const t: string[] = [];
