@@ -9,10 +9,10 @@ import { allCommandGroups } from '../commands';
 import { CommandTable } from '../commands/table';
 import { Config } from '../config/config';
 import { buildDirectives } from '../config/directives';
+import { Logger } from '../log';
 import { securityDirectives } from '../security/directives';
 import { type Guard, installGuard } from '../security/guard';
 import { installLimits } from '../security/limits';
-import { Logger } from '../log';
 import { type Clock, Db, systemClock } from '../store/db';
 import { installEviction } from '../store/evict';
 import { activeExpireCycle } from '../store/expire';
@@ -129,9 +129,10 @@ export class Server {
     this.stats.evictedKeys++;
   }
 
-  keyExpired(_db: Db, _key: string): void {
+  keyExpired(db: Db, key: string): void {
     this.stats.expiredKeys++;
     this.dirty++;
+    if (this.notifier !== null) this.notifier('x', 'expired', key, db.id);
   }
 
   readonly guard: Guard;
