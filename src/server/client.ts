@@ -99,8 +99,8 @@ export class Client {
       this.laddr = '';
     } else if (s.remoteAddress === undefined) {
       this.unix = true;
-      const path = (s.address() as unknown as string) || '';
-      this.addr = `${typeof path === 'string' ? path : ''}:0`;
+      // accepted Unix sockets have no address of their own: Redis shows the listening path
+      this.addr = `${server.config.str('unixsocket')}:0`;
       this.laddr = this.addr;
     } else {
       this.unix = false;
