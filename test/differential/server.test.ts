@@ -394,6 +394,43 @@ describe('differential: server (decoded)', { skip: have ? false : 'redis-server 
     });
   }
 
+  it('COMMAND DOCS: same commands, fields, since and group as Redis', async () => {
+    const [a, b] = await both(3, 'COMMAND', 'DOCS');
+    type Doc = Map<string, RespValue>;
+    const docs = (v: RespValue): Map<string, Doc> => {
+      const out = new Map<string, Doc>();
+      const walk = (m: RespValue) => {
+        for (const [k, d] of (m as { map: [RespValue, RespValue][] }).map) {
+          const fields = new Map(
+            (d as { map: [RespValue, RespValue][] }).map.map(([x, y]) => [String(x), y]),
+          );
+          out.set(String(k), fields);
+          const subs = fields.get('subcommands');
+          if (subs !== undefined) walk(subs);
+        }
+      };
+      walk(v);
+      return out;
+    };
+    const ours = docs(a);
+    const theirs = docs(b);
+    const bad: string[] = [];
+    for (const [name, d] of ours) {
+      if (name in EXTRA_COMMANDS) continue;
+      const r = theirs.get(name);
+      if (r === undefined) {
+        bad.push(`${name}: not in Redis`);
+        continue;
+      }
+      for (const k of ['since', 'group']) {
+        if (String(d.get(k)) !== String(r.get(k))) bad.push(`${name}: ${k} ${d.get(k)} (redis ${r.get(k)})`);
+      }
+      for (const k of d.keys()) if (!r.has(k)) bad.push(`${name}: field ${k} not in Redis's docs`);
+      for (const k of ['summary', 'since', 'group']) if (!d.has(k)) bad.push(`${name}: no ${k}`);
+    }
+    assert.deepEqual(bad, []);
+  });
+
   it('COMMAND table audit: name, arity, flags, keys and ACL categories of every command', async () => {
     const [a, b] = await both(2, 'COMMAND');
     const ours = flatten(asList(a).map(cmdInfo));
