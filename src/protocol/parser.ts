@@ -61,11 +61,27 @@ export class RequestParser {
   private args: Buffer[] = [];
   private argBytes = 0;
   private bulkLen = -1;
+  /** next() found no line terminator in the pending bytes (header or inline line incomplete). */
+  private waitingLine = false;
 
   constructor(readonly limits: ParserLimits) {}
 
   feed(chunk: Buffer): void {
     const avail = this.buf.length - this.pos;
+    if (this.waitingLine) {
+      // hold chunks that cannot complete the line instead of re-copying and re-scanning it for
+      // every packet of a byte-by-byte sender (quadratic); past INLINE_MAX next() reports it
+      if (
+        avail + this.partsLen + chunk.length <= INLINE_MAX &&
+        chunk.indexOf(10) < 0 &&
+        chunk.indexOf(13) < 0
+      ) {
+        this.parts.push(chunk);
+        this.partsLen += chunk.length;
+        return;
+      }
+      this.waitingLine = false;
+    }
     if (this.parts.length > 0 || (this.need > 0 && avail + chunk.length < this.need)) {
       this.parts.push(chunk);
       this.partsLen += chunk.length;
@@ -97,6 +113,8 @@ export class RequestParser {
 
   /** The next complete request, or null when more bytes are needed. Throws ProtocolError. */
   next(): Buffer[] | null {
+    // nothing arrived since the last scan that could end the pending line
+    if (this.waitingLine) return null;
     for (;;) {
       const buf = this.buf;
       if (this.argc < 0) {
@@ -118,6 +136,7 @@ export class RequestParser {
         if (nl < 0) {
           if (buf.length - this.pos > INLINE_MAX)
             throw new ProtocolError('ERR Protocol error: too big mbulk count string');
+          this.waitingLine = true;
           return null;
         }
         if (nl > buf.length - 2) return null; // need the \n too
@@ -137,6 +156,7 @@ export class RequestParser {
           if (nl < 0) {
             if (buf.length - this.pos > INLINE_MAX)
               throw new ProtocolError('ERR Protocol error: too big bulk count string');
+            this.waitingLine = true;
             return null;
           }
           if (nl > buf.length - 2) return null;
@@ -175,6 +195,7 @@ export class RequestParser {
     if (nl < 0) {
       if (buf.length - this.pos > INLINE_MAX)
         throw new ProtocolError('ERR Protocol error: too big inline request');
+      this.waitingLine = true;
       return null;
     }
     let end = nl;

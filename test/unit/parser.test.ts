@@ -217,6 +217,32 @@ describe('pipelines', () => {
     assert.deepEqual(r, { cmds: [['PING'], ['PING']], error: 'ERR Protocol error: invalid bulk length' });
   });
 
+  test('a line trickled in byte by byte is copied a bounded number of times, not once per byte', () => {
+    const orig = Buffer.concat;
+    let copied = 0;
+    Buffer.concat = ((list: readonly Uint8Array[], total?: number) => {
+      const r = orig(list, total);
+      copied += r.length;
+      return r;
+    }) as typeof Buffer.concat;
+    try {
+      for (const input of [
+        `ECHO ${'a'.repeat(20000)}\r\n`,
+        `*${'1'.repeat(20000)}\r\n`,
+        `*1\r\n$${'2'.repeat(20000)}\r\n`,
+        'P'.repeat(INLINE_MAX + 1),
+      ]) {
+        copied = 0;
+        const r = parseChunks(byteByByte(lat(input)));
+        assert.ok(r.cmds.length > 0 || r.error !== null, 'the line was processed');
+        // re-copying the pending line for every byte would copy ~n²/2 bytes
+        assert.ok(copied <= 4 * input.length, `${copied} bytes copied for a ${input.length}-byte line`);
+      }
+    } finally {
+      Buffer.concat = orig;
+    }
+  });
+
   test('a large bulk arriving in many small chunks is assembled once', () => {
     const value = Buffer.alloc(1024 * 1024);
     for (let i = 0; i < value.length; i++) value[i] = (i * 7) & 0xff;
