@@ -2,7 +2,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { argsToConfigText, ConfigError, loadConfigFile, loadConfigText } from './config/load';
+import { argsToConfigText, ConfigError, ConfigLoader } from './config/load';
 import { startupChecks } from './security/startup';
 import { describeListeners, ListenError, startListeners } from './server/listeners';
 import { REDIS_VERSION, REDOUBT_VERSION, Server } from './server/server';
@@ -28,18 +28,22 @@ export function versionLine(): string {
 /** Builds a server from command-line arguments; throws ConfigError. */
 export function configure(args: string[], warn: (m: string) => void): Server {
   const s = new Server();
-  let rest = args;
+  // one loading pass: the command line continues the file (repeatable directives such as
+  // save add to the file's lines, as with redis-server)
+  const loader = new ConfigLoader(s.config, { warn });
+  // arguments arrive decoded as UTF-8; the config works on bytes (latin1), as files are read
+  let rest = args.map((a) => Buffer.from(a, 'utf8').toString('latin1'));
   if (rest.length > 0 && !rest[0].startsWith('--')) {
     const file = rest[0];
     rest = rest.slice(1);
     if (file === '-') {
-      loadConfigText(s.config, fs.readFileSync(0, 'latin1'), 'stdin', { warn });
+      loader.loadText(fs.readFileSync(0, 'latin1'), 'stdin');
     } else {
       s.configFile = path.resolve(file);
-      loadConfigFile(s.config, file, { warn });
+      loader.loadFile(file);
     }
   }
-  if (rest.length > 0) loadConfigText(s.config, argsToConfigText(rest), '', { warn });
+  if (rest.length > 0) loader.loadText(argsToConfigText(rest), '');
   return s;
 }
 
@@ -65,7 +69,19 @@ export async function main(args: string[]): Promise<void> {
     }
     throw e;
   }
-  s.log.setFile(s.config.str('logfile'));
+  try {
+    s.log.setFile(s.config.str('logfile'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'No such file or directory'
+        : code === 'EACCES'
+          ? 'Permission denied'
+          : (e as Error).message;
+    process.stderr.write(`Can't open the log file: ${why}\n`);
+    process.exit(1);
+  }
   s.log.level = s.config.str('loglevel') as 'notice';
   s.log.notice('oO0OoO0OoO0Oo redoubt is starting oO0OoO0OoO0Oo');
   s.log.notice(

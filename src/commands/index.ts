@@ -2,6 +2,7 @@
 
 import { bitCommands } from './bitops';
 import { clientCommands } from './client';
+import { configCommands } from './config';
 import { connectionCommands } from './connection';
 import { introspectCommands } from './introspect';
 import { keysCommands } from './keys';
@@ -24,4 +25,5 @@ export const allCommandGroups: CommandDef[][] = [
   serverCommands,
   clientCommands,
   introspectCommands,
+  configCommands,
 ];
