@@ -308,6 +308,12 @@ describe('unauthenticated limits compared with Redis 7.0 (requirepass set)', () 
       closed: false,
     },
     {
+      name: 'RESET drops authentication and brings the limits back',
+      input: Buffer.concat([AUTH, encode(['RESET']), lat('*11\r\n')]),
+      out: '+OK\r\n+RESET\r\n-ERR Protocol error: unauthenticated multibulk length\r\n',
+      closed: true,
+    },
+    {
       name: 'AUTH in the same packet as the big request',
       input: Buffer.concat([
         AUTH,
