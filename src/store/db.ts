@@ -168,7 +168,8 @@ export class Db {
       this.order[e.idx] = null;
       e.idx = -1;
       this.tombs++;
-      if (this.tombs > 1024 && this.tombs * 2 > this.order.length) this.compact();
+      // a low threshold keeps random sampling (RANDOMKEY, eviction) from missing on tombstones
+      if (this.tombs > 64 && this.tombs * 2 > this.order.length) this.compact();
     }
   }
 

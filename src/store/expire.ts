@@ -12,7 +12,8 @@ interface ExpireHost {
 }
 
 const cursors = new WeakMap<Db, { set: Set<Entry>; it: Iterator<Entry> }>();
-let nextDb = 0;
+/** Where each host's next cycle resumes, so a cycle cut short by its budget does not starve later dbs. */
+const nextDbOf = new WeakMap<ExpireHost, number>();
 
 function nextVolatile(db: Db): Entry | undefined {
   let c = cursors.get(db);
@@ -28,13 +29,22 @@ function nextVolatile(db: Db): Entry | undefined {
   return r.done ? undefined : r.value;
 }
 
-/** Runs for at most `budgetMs`; returns the number of keys expired. */
-export function activeExpireCycle(host: ExpireHost, budgetMs: number): number {
-  const start = performance.now();
+/**
+ * Runs for at most `budgetMs` (measured with `timer`, injectable for tests); returns the number
+ * of keys expired.
+ */
+export function activeExpireCycle(
+  host: ExpireHost,
+  budgetMs: number,
+  timer: () => number = () => performance.now(),
+): number {
+  const start = timer();
   let expired = 0;
   const dbs = host.dbs;
+  let nextDb = nextDbOf.get(host) ?? 0;
   for (let d = 0; d < dbs.length; d++) {
     const db = dbs[nextDb++ % dbs.length];
+    nextDbOf.set(host, nextDb % dbs.length);
     if (db.volatile.size === 0) continue;
     for (;;) {
       const now = host.clock.now();
@@ -50,7 +60,7 @@ export function activeExpireCycle(host: ExpireHost, budgetMs: number): number {
         }
       }
       expired += hit;
-      if (performance.now() - start > budgetMs) return expired;
+      if (timer() - start > budgetMs) return expired;
       if (db.volatile.size === 0 || hit * 10 <= n) break;
     }
   }
