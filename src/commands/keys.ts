@@ -4,7 +4,7 @@
 
 import { E } from '../protocol/errors';
 import type { Client } from '../server/client';
-import { type Db, type Entry, typeName, type Value, type ValueLike } from '../store/db';
+import { type Db, type Entry, lfuDecayed, typeName, type Value, type ValueLike } from '../store/db';
 import { compileGlob, matchCompiled } from '../store/glob';
 import { INT64, is, key, parseBigInt64, parseInt64, str } from './args';
 import { lookupRead, lookupWrite, notify } from './keyspace';
@@ -639,7 +639,8 @@ function objectFreq(c: Client, argv: Buffer[]): void {
     );
     return;
   }
-  c.reply.int(e.lfu);
+  // the counter decays with time since the last access, which lookups only apply when touching
+  c.reply.int(lfuDecayed(e, c.server.clock.now()));
 }
 
 const OBJECT_HELP = [
