@@ -84,11 +84,13 @@ export class ReplyWriter {
     this.line('+', s);
   }
 
-  /** An error reply; `msg` includes the code (e.g. "ERR syntax error"). Newlines are replaced. */
+  /** An error reply; `msg` includes the code (e.g. "ERR syntax error"). Newlines are removed. */
   error(msg: string): void {
     this.errors++;
     this.lastError = msg;
-    if (msg.indexOf('\r') >= 0 || msg.indexOf('\n') >= 0) msg = msg.replace(/[\r\n]/g, ' ');
+    // as Redis: trailing newlines are dropped, any others become spaces
+    if (msg.indexOf('\r') >= 0 || msg.indexOf('\n') >= 0)
+      msg = msg.replace(/[\r\n]+$/, '').replace(/[\r\n]/g, ' ');
     this.line('-', msg);
   }
 

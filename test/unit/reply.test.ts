@@ -32,6 +32,13 @@ describe('encodings in RESP2 and RESP3', () => {
     ['simple string', (w) => w.simple('QUEUED'), '+QUEUED\r\n', '+QUEUED\r\n'],
     ['error', (w) => w.error('ERR syntax error'), '-ERR syntax error\r\n', '-ERR syntax error\r\n'],
     ['error with newlines', (w) => w.error('ERR a\r\nb\nc'), '-ERR a  b c\r\n', '-ERR a  b c\r\n'],
+    // what Redis 7.0 sends for EVAL "return redis.error_reply('\r\nERR a\nb\r\n')" 0
+    [
+      'error with leading and trailing newlines',
+      (w) => w.error('\r\nERR a\nb\r\n'),
+      '-  ERR a b\r\n',
+      '-  ERR a b\r\n',
+    ],
     ['integer', (w) => w.int(42), ':42\r\n', ':42\r\n'],
     ['negative integer', (w) => w.int(-7), ':-7\r\n', ':-7\r\n'],
     [
