@@ -2,12 +2,14 @@
 // Secrets (requirepass...) are never shown: CONFIG GET answers "" when unset and "(redacted)"
 // when set; CONFIG SET refuses to set a secret to that marker.
 
+import { REDACTED } from '../config/config';
 import { isLocalPeer, protectedAllowed } from '../config/directives';
 import { rewriteConfigFile } from '../config/rewrite';
 import { E } from '../protocol/errors';
 import type { Client } from '../server/client';
+import type { Server } from '../server/server';
 import { globMatch } from '../store/glob';
-import { str } from './args';
+import { is, str } from './args';
 import type { CommandDef } from './types';
 
 const ADMIN = 'admin noscript loading stale';
@@ -102,6 +104,19 @@ const CONFIG_HELP = [
 function configHelp(c: Client): void {
   c.reply.array(CONFIG_HELP.length);
   for (const l of CONFIG_HELP) c.reply.simple(l);
+}
+
+/**
+ * The arguments of a command as they may be shown to others (MONITOR, SLOWLOG, logs): the
+ * values CONFIG SET gives to secret directives are replaced by the redaction marker.
+ */
+export function redactConfigSet(s: Server, argv: Buffer[]): Buffer[] {
+  if (argv.length < 4 || !is(argv[0], 'config') || !is(argv[1], 'set')) return argv;
+  const out = argv.slice();
+  for (let i = 2; i + 1 < out.length; i += 2) {
+    if (s.config.def(str(out[i]))?.secret) out[i + 1] = Buffer.from(REDACTED);
+  }
+  return out;
 }
 
 export const configCommands: CommandDef[] = [

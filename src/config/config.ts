@@ -342,12 +342,15 @@ export class Config {
    */
   setMany(pairs: [string, string][], allowProtected: boolean): SetError | null {
     const defs: DirectiveDef[] = [];
+    const names = new Set<string>();
     for (const [name] of pairs) {
       const d = this.def(name);
       if (!d || d.unsupported || d.fileOnly) return { arg: name, reason: '', unknown: true };
       if (d.immutable) return { arg: name, reason: "can't set immutable config" };
       if (d.protected && !allowProtected) return { arg: name, reason: "can't set protected config" };
-      if (defs.includes(d)) return { arg: name, reason: 'duplicate parameter' };
+      // as in Redis 7.0, a name and its alias are not duplicates of each other (the later wins)
+      if (names.has(name.toLowerCase())) return { arg: name, reason: 'duplicate parameter' };
+      names.add(name.toLowerCase());
       defs.push(d);
     }
     const parsed: Parsed[] = [];
