@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as fc from 'fast-check';
-import { compileGlob, globMatch, isLiteralPattern, matchCompiled } from '../../src/store/glob';
+import { compileGlob, globMatch, isLiteralPattern, matchCompiled, matchInPlace } from '../../src/store/glob';
 
 /**
  * Reference: a direct, exponential-time interpreter of Redis's documented glob semantics,
@@ -129,7 +129,10 @@ const cases: [string, string, boolean, boolean?][] = [
 
 test('glob: fixed cases agree with Redis semantics', () => {
   for (const [pat, s, want, nocase] of cases) {
-    assert.equal(globMatch(pat, s, nocase ?? false), want, `${JSON.stringify(pat)} vs ${JSON.stringify(s)}`);
+    const label = `${JSON.stringify(pat)} vs ${JSON.stringify(s)}`;
+    assert.equal(globMatch(pat, s, nocase ?? false), want, label);
+    assert.equal(matchCompiled(compileGlob(pat, nocase ?? false), s), want, `compiled: ${label}`);
+    assert.equal(matchInPlace(pat, s, nocase ?? false), want, `in place: ${label}`);
     assert.equal(
       reference(pat, s, nocase ?? false),
       want,
@@ -146,7 +149,10 @@ test('glob: matches the reference interpreter on random small inputs', () => {
       fc.array(patChar, { maxLength: 9 }).map((a) => a.join('')),
       fc.array(strChar, { maxLength: 9 }).map((a) => a.join('')),
       fc.boolean(),
-      (pat, s, nocase) => globMatch(pat, s, nocase) === reference(pat, s, nocase),
+      (pat, s, nocase) => {
+        const want = reference(pat, s, nocase);
+        return matchCompiled(compileGlob(pat, nocase), s) === want && matchInPlace(pat, s, nocase) === want;
+      },
     ),
     { numRuns: 20000 },
   );
@@ -168,6 +174,24 @@ test('glob: adversarial patterns on a 100KB string complete', () => {
   assert.equal(globMatch('*?*?*?*?*?*?*?*?*?*?b', s), false);
   assert.equal(globMatch('*[ab]*[ab]*[ab]*[ab]*[ab]*c', `${s}c`), true);
   assert.equal(globMatch(`${'*a'.repeat(200)}`, s), true);
+});
+
+test('glob: long patterns are matched in place with the same results', () => {
+  // [] is an empty class: compiling it per pattern byte would cost a table each
+  const hostile = '[]'.repeat(1_000_000);
+  const g = compileGlob(hostile);
+  assert.equal(g.kinds, null);
+  assert.equal(matchCompiled(g, 'a'), false);
+  const long = `${'[ab]'.repeat(2000)}*`;
+  const s = 'ab'.repeat(1000) + 'tail';
+  assert.equal(matchCompiled(compileGlob(long), s), true);
+  assert.equal(matchCompiled(compileGlob(`${'[ab]'.repeat(2000)}x`), s), false);
+  assert.equal(
+    matchCompiled(compileGlob(`${'*a'.repeat(1001)}${'x'.repeat(5000)}`), 'a'.repeat(9000)),
+    false,
+  );
+  const ok = `${'*a'.repeat(1000)}${'\\*'.repeat(2000)}`;
+  assert.equal(matchCompiled(compileGlob(ok), `${'a'.repeat(1000)}${'*'.repeat(2000)}`), true);
 });
 
 test('glob: compiled pattern is reusable; literal detection', () => {
