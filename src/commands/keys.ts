@@ -27,13 +27,6 @@ function notifyDb(c: Client, db: Db, event: string, k: string): void {
   if (n !== null) n('g', event, k, db.id);
 }
 
-/** Tells WATCH/tracking/blocking layers about keys whose content changed wholesale. */
-function signalKeys(db: Db, keys: Iterable<string>): void {
-  const hook = db.onModified;
-  if (hook === null) return;
-  for (const k of keys) hook(db, k);
-}
-
 function isExpired(e: Entry, now: number): boolean {
   return e.expires !== 0 && e.expires <= now;
 }
@@ -84,10 +77,10 @@ function transfer(src: Db, e: Entry, dst: Db, k: string): void {
 // ---------------------------------------------------------------------------------------------
 // database-wide
 
-/** Empties a database, signalling every key (WATCH, tracking); returns the number removed. */
+/** Empties a database; returns the number of keys removed. */
 function flushDb(c: Client, db: Db): number {
   const n = db.size;
-  signalKeys(db, db.dict.keys());
+  // Db.clear() tells WATCH and the other layers (Db.onCleared), like swapWith() for SWAPDB
   db.clear();
   c.server.dirty += n;
   return n;
@@ -136,14 +129,7 @@ function swapdb(c: Client, argv: Buffer[]): void {
     c.reply.error(E.invalidDb);
     return;
   }
-  if (a !== b) {
-    // a watched key is touched if it exists on either side
-    const keys = new Set<string>(a.dict.keys());
-    for (const k of b.dict.keys()) keys.add(k);
-    a.swapWith(b);
-    signalKeys(a, keys);
-    signalKeys(b, keys);
-  }
+  if (a !== b) a.swapWith(b);
   c.server.dirty++;
   c.reply.ok();
 }
@@ -177,7 +163,7 @@ const SPACE = new Set([32, 9, 10, 11, 12, 13]);
  * SCAN cursor as Redis parses it (strtoul): optional sign, decimal digits, no leading space,
  * nothing after; "" is 0; "-n" wraps modulo 2^64. Returns null when invalid.
  */
-function parseCursor(b: Buffer): number | null {
+export function parseCursor(b: Buffer): number | null {
   if (b.length === 0) return 0;
   if (SPACE.has(b[0])) return null;
   const s = b.toString('latin1');
