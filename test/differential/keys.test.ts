@@ -744,3 +744,61 @@ describe('differential: keyspace notifications of generic commands', {
     assert.deepEqual(events[0], events[1]);
   });
 });
+
+// Command metadata as COMMAND INFO reports it (name, arity, flags, key positions, categories).
+describe('differential: COMMAND INFO of keyspace commands', {
+  skip: redisServerPath() === null ? 'no redis-server' : false,
+}, () => {
+  const NAMES = [
+    'dbsize',
+    'flushdb',
+    'flushall',
+    'swapdb',
+    'keys',
+    'scan',
+    'randomkey',
+    'exists',
+    'del',
+    'unlink',
+    'type',
+    'rename',
+    'renamenx',
+    'move',
+    'copy',
+    'expire',
+    'pexpire',
+    'expireat',
+    'pexpireat',
+    'ttl',
+    'pttl',
+    'expiretime',
+    'pexpiretime',
+    'persist',
+    'touch',
+    'object',
+  ];
+  let ours: Running;
+  let ref: Running | null;
+  before(async () => {
+    [ours, ref] = await Promise.all([startRedoubt(), startRedis()]);
+  });
+  after(async () => {
+    await Promise.all([ours?.stop(), ref?.stop()]);
+  });
+
+  it('same arity, flags, key positions and ACL categories (subcommands too)', async () => {
+    const a = await RawClient.connect({ port: ours.port });
+    const b = await RawClient.connect({ port: (ref as Running).port });
+    // key specs, tips and subcommand order come from the shared COMMAND layer
+    const head = (v: RespValue): string => JSON.stringify((v as RespValue[]).slice(0, 7));
+    for (const n of NAMES) {
+      const x = ((await a.call('COMMAND', 'INFO', n)) as RespValue[])[0] as RespValue[];
+      const y = ((await b.call('COMMAND', 'INFO', n)) as RespValue[])[0] as RespValue[];
+      assert.equal(head(x), head(y), n);
+      const subs = (v: RespValue[]) => ((v[9] ?? []) as RespValue[]).map(head).sort();
+      assert.deepEqual(subs(x), subs(y), `${n} subcommands`);
+    }
+    a.close();
+    b.close();
+  });
+});
