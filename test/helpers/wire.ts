@@ -20,15 +20,24 @@ export function connectTo(t: Target): net.Socket {
     : net.connect({ port: t.port as number, host: '127.0.0.1' });
 }
 
+export interface ExchangeOptions {
+  /** silence that ends the exchange (default 150 ms) */
+  quietMs?: number;
+  /** give up after this long in total (default 5000 ms) */
+  maxMs?: number;
+  /** pause between input chunks */
+  gapMs?: number;
+  /** don't end on silence before this many bytes arrived (a slow, loaded machine still passes) */
+  minBytes?: number;
+  /** don't end on silence at all: wait for the server to close (up to maxMs) */
+  untilClosed?: boolean;
+}
+
 /**
  * Sends `input` (chunks written one after another, `gapMs` apart), then waits until the server
  * closes the connection or sends nothing for `quietMs` (at most `maxMs` in total).
  */
-export function exchange(
-  t: Target,
-  input: Buffer | Buffer[],
-  opts: { quietMs?: number; maxMs?: number; gapMs?: number } = {},
-): Promise<Exchange> {
+export function exchange(t: Target, input: Buffer | Buffer[], opts: ExchangeOptions = {}): Promise<Exchange> {
   const quietMs = opts.quietMs ?? 150;
   const maxMs = opts.maxMs ?? 5000;
   const chunks = Array.isArray(input) ? input : [input];
@@ -48,12 +57,15 @@ export function exchange(
       resolve({ out: Buffer.concat(parts), closed });
     };
     const overall = setTimeout(finish, maxMs);
+    let received = 0;
     const arm = () => {
       if (quiet) clearTimeout(quiet);
+      if (opts.untilClosed || received < (opts.minBytes ?? 0)) return;
       quiet = setTimeout(finish, quietMs);
     };
     sock.on('data', (d: Buffer) => {
       parts.push(d);
+      received += d.length;
       arm();
     });
     sock.on('error', (e: Error) => {
@@ -100,7 +112,7 @@ export async function missingCommands(t: Target, probes: Record<string, string[]
   for (const [label, p] of Object.entries(probes)) {
     const parts: Buffer[] = [Buffer.from(`*${p.length}\r\n`)];
     for (const a of p) parts.push(Buffer.from(`$${Buffer.byteLength(a)}\r\n${a}\r\n`));
-    const r = await exchange(t, Buffer.concat(parts), { quietMs: 100 });
+    const r = await exchange(t, Buffer.concat(parts), { quietMs: 100, minBytes: 1 });
     const s = r.out.toString('latin1');
     if (s.startsWith('-ERR unknown command') || s.startsWith('-ERR unknown subcommand')) {
       missing.push(label);

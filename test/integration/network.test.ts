@@ -233,13 +233,13 @@ describe('connection limits', () => {
         const b = await RawClient.connect({ port: srv.port });
         assert.equal((await a.raw('PING')).toString(), '+PONG\r\n');
         assert.equal((await b.raw('PING')).toString(), '+PONG\r\n');
-        const third = await exchange({ port: srv.port }, encode(['PING']));
+        const third = await exchange({ port: srv.port }, encode(['PING']), { untilClosed: true });
         assert.equal(show(third.out), show('-ERR max number of clients reached\r\n'), `port ${srv.port}`);
         assert.equal(third.closed, true);
         // a slot frees up when a client leaves
         a.close();
         await sleep(200);
-        const again = await exchange({ port: srv.port }, encode(['PING']));
+        const again = await exchange({ port: srv.port }, encode(['PING']), { minBytes: 7 });
         assert.equal(show(again.out), show('+PONG\r\n'));
         b.close();
       }
@@ -279,7 +279,7 @@ describe('connection limits', () => {
       const head = Buffer.from('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5000000\r\n');
       const body = Buffer.alloc(64 * 1024, 'x');
       const chunks = [head, ...Array.from({ length: 40 }, () => body)];
-      const r = await exchange({ port: rd.port }, chunks, { gapMs: 5, quietMs: 500 });
+      const r = await exchange({ port: rd.port }, chunks, { gapMs: 5, untilClosed: true });
       assert.equal(r.closed, true, 'disconnected');
       assert.equal(r.out.length, 0, 'without a reply, as Redis');
       const c = await RawClient.connect({ port: rd.port });
@@ -347,7 +347,9 @@ describe('batching and hostile clients', () => {
   });
 
   test('a 4 GB bulk length gets "invalid bulk length" and a disconnect', async () => {
-    const r = await exchange({ port: rd.port }, Buffer.from('*2\r\n$3\r\nGET\r\n$4294967296\r\n'));
+    const r = await exchange({ port: rd.port }, Buffer.from('*2\r\n$3\r\nGET\r\n$4294967296\r\n'), {
+      untilClosed: true,
+    });
     assert.equal(show(r.out), show('-ERR Protocol error: invalid bulk length\r\n'));
     assert.equal(r.closed, true);
   });

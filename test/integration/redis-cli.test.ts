@@ -182,7 +182,7 @@ describe('redis-cli', { skip: hasCli ? false : 'redis-cli not installed' }, () =
         'QUIT\r\n',
         'PING\r\n',
       ].map((s) => Buffer.from(s)),
-      { gapMs: 10 },
+      { gapMs: 10, untilClosed: true },
     );
     assert.equal(
       show(r.out),
