@@ -189,17 +189,23 @@ export class RawClient {
         reject(this.closedErr);
         return;
       }
-      const t = setTimeout(() => reject(new Error('timeout waiting for reply')), timeoutMs);
-      this.waiters.push({
-        resolve: (b) => {
+      const w = {
+        resolve: (b: Buffer) => {
           clearTimeout(t);
           resolve(b);
         },
-        reject: (e) => {
+        reject: (e: Error) => {
           clearTimeout(t);
           reject(e);
         },
-      });
+      };
+      // a timed-out waiter is removed, so the next reply goes to the next caller
+      const t = setTimeout(() => {
+        const i = this.waiters.indexOf(w);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(new Error('timeout waiting for reply'));
+      }, timeoutMs);
+      this.waiters.push(w);
       this.drain();
     });
   }
