@@ -72,6 +72,8 @@ export class Db {
   onKeySet: ((db: Db, key: string) => void) | null = null;
   /** Set by the blocking layer: called on both databases after SWAPDB exchanged their contents. */
   onSwapped: ((db: Db) => void) | null = null;
+  /** Set by the server: the whole database is about to be emptied or swapped (WATCH). */
+  onCleared: ((db: Db) => void) | null = null;
   avgTtl = 0;
   /** Approximate bytes held by the entries: the sum of their `mem` (maxmemory, INFO memory). */
   mem = 0;
@@ -205,6 +207,7 @@ export class Db {
   }
 
   clear(): void {
+    if (this.onCleared !== null) this.onCleared(this);
     this.dict.clear();
     this.volatile.clear();
     this.order = [];
@@ -215,6 +218,8 @@ export class Db {
 
   /** Swaps the whole contents with another Db (SWAPDB). */
   swapWith(other: Db): void {
+    if (this.onCleared !== null) this.onCleared(this);
+    if (other.onCleared !== null) other.onCleared(other);
     const fields = ['dict', 'volatile', 'order', 'seqs', 'tombs', 'nextSeq', 'avgTtl', 'mem'] as const;
     for (const f of fields) {
       const a = this as unknown as Record<string, unknown>;
