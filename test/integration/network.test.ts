@@ -78,6 +78,26 @@ describe('listeners', () => {
     }
   });
 
+  test('the default bind serves IPv4 and IPv6 loopback', async (t) => {
+    const rd = await startRedoubt();
+    try {
+      for (const host of ['127.0.0.1', '::1']) {
+        const c = await RawClient.connect({ port: rd.port, host }).catch((e: Error) => e);
+        if (c instanceof Error) {
+          if (host === '::1') {
+            t.skip(`no IPv6 loopback here: ${c.message}`);
+            continue;
+          }
+          throw c;
+        }
+        assert.equal((await c.raw('PING')).toString(), '+PONG\r\n', host);
+        c.close();
+      }
+    } finally {
+      await rd.stop();
+    }
+  });
+
   test('a TCP port already in use makes start-up fail with exit code 1', async () => {
     const a = await startRedoubt();
     try {
