@@ -8,6 +8,7 @@ import { type Db, type Entry, lfuDecayed, typeName, type Value, type ValueLike }
 import { compileGlob, matchCompiled } from '../store/glob';
 import { INT64, is, key, parseBigInt64, parseInt64, str } from './args';
 import { lookupRead, lookupWrite, notify } from './keyspace';
+import { stringEncoding } from './string';
 import type { CommandDef } from './types';
 
 // ---------------------------------------------------------------------------------------------
@@ -560,10 +561,6 @@ const OBJ_SHARED_INTEGERS = 10000;
 const OBJ_SHARED_REFCOUNT = 2147483647;
 
 /** OBJECT ENCODING of a string, approximated from its content (APPEND/SETRANGE give raw in Redis). */
-export function stringEncoding(b: Buffer): string {
-  if (b.length <= 20 && parseInt64(b) !== null) return 'int';
-  return b.length <= 44 ? 'embstr' : 'raw';
-}
 
 function lfuPolicy(c: Client): boolean {
   return c.server.config.str('maxmemory-policy').endsWith('-lfu');

@@ -16,7 +16,7 @@ import type { Entry } from '../store/db';
 import { memoryInfo } from '../store/memory';
 import { is, key, parseDouble, parseInt64, str } from './args';
 import { writeHelp } from './introspect';
-import { stringEncoding } from './keys';
+import { stringEncoding } from './string';
 import { type CommandDef, Flag } from './types';
 
 // ---- INFO base sections ----
@@ -473,7 +473,7 @@ function debugObject(c: Client, argv: Buffer[]): void {
   let enc: string;
   let refcount = 1;
   if (v instanceof Uint8Array) {
-    enc = stringEncoding(Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+    enc = stringEncoding(v as Buffer);
     const n = enc === 'int' ? parseInt64(Buffer.from(v.buffer, v.byteOffset, v.byteLength)) : null;
     const policy = c.server.config.str('maxmemory-policy');
     const perKey = c.server.config.num('maxmemory') !== 0 && /-(lru|lfu)$/.test(policy);
