@@ -48,6 +48,14 @@ async function setMany(c: RawClient, keys: string[], extra: string[] = []): Prom
   );
 }
 
+/** Stops a server; if it had died on its own, prints what it logged (for diagnosis). */
+async function stopReporting(srv: Running): Promise<void> {
+  if (srv.proc.exitCode !== null || srv.proc.signalCode !== null) {
+    console.log(`server exited by itself (${srv.proc.exitCode ?? srv.proc.signalCode}):\n${srv.output()}`);
+  }
+  await srv.stop();
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('maxmemory allkeys-lru', () => {
@@ -56,7 +64,7 @@ describe('maxmemory allkeys-lru', () => {
     srv = await startRedoubt({ args: ['--maxmemory', '2mb', '--maxmemory-policy', 'allkeys-lru'] });
   });
   after(async () => {
-    await srv.stop();
+    await stopReporting(srv);
   });
 
   it('writing 5x maxmemory keeps the dataset bounded and every SET succeeds', async () => {
@@ -174,7 +182,7 @@ describe('maxmemory noeviction', () => {
     srv = await startRedoubt({ args: ['--maxmemory', '1mb'] });
   });
   after(async () => {
-    await srv.stop();
+    await stopReporting(srv);
   });
 
   it('refuses writes with the exact OOM error; reads, DEL and non-denyoom commands work', async () => {
