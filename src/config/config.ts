@@ -63,6 +63,8 @@ export interface DirectiveDef {
   format?: (value: ConfigValue) => string;
   /** CONFIG REWRITE lines (default: one line, forced when the value differs from the default). */
   rewrite?: (value: ConfigValue, defaultValue: ConfigValue) => RewriteLine[];
+  /** Maps a parsed value to what is kept in memory (requirepass keeps only a digest). Idempotent. */
+  transform?: (value: ConfigValue) => ConfigValue;
   /** A warning to log when a config file sets this value (e.g. daemonize yes is ignored). */
   warnWhen?: (value: ConfigValue) => string | undefined;
   /** Called when the value changes; returns an error text to refuse it. */
@@ -330,7 +332,7 @@ export class Config {
   }
 
   private put(d: DirectiveDef, r: Parsed): void {
-    this.values.set(d.name, r.ok);
+    this.values.set(d.name, d.transform ? d.transform(r.ok) : r.ok);
     if (r.text !== undefined) this.texts.set(d.name, r.text);
     else this.texts.delete(d.name);
   }

@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { applyOutputLimits, DEFAULT_OUTPUT_LIMITS } from '../security/limits';
 import { isLoopback } from '../security/network';
+import { digestHex, fromHex, toDigest } from '../security/secret';
 import type { Server } from '../server/server';
 import { memoryConfigChanged } from '../store/evict';
 import {
@@ -51,7 +52,39 @@ function networkDirectives(server: Server): DirectiveDef[] {
     { name: 'timeout', type: 'int', default: '0', min: 0, max: INT_MAX },
     { name: 'tcp-keepalive', type: 'int', default: '300', min: 0, max: INT_MAX },
     { name: 'protected-mode', type: 'bool', default: 'yes' },
-    { name: 'requirepass', type: 'string', default: '', secret: true, emptyIsNull: true },
+    // The password is kept only as a SHA-256 digest (src/security/secret.ts); CONFIG REWRITE
+    // writes that digest as `requirepass-sha256`, never the plaintext.
+    {
+      name: 'requirepass',
+      type: 'string',
+      default: '',
+      secret: true,
+      emptyIsNull: true,
+      transform: (v) => toDigest(v as string),
+      rewrite: () => [],
+    },
+    {
+      name: 'requirepass-sha256',
+      type: 'string',
+      default: '',
+      secret: true,
+      emptyIsNull: true,
+      parse: (args) => {
+        const h = (args[0] ?? '').toLowerCase();
+        if (h !== '' && !/^[0-9a-f]{64}$/.test(h))
+          return 'argument must be 64 hex characters (a SHA-256 digest)';
+        return { ok: h };
+      },
+      // the value lives in requirepass: setting this sets requirepass's digest
+      apply: (v) => {
+        server.config.set('requirepass', [fromHex(v as string)]);
+        return undefined;
+      },
+      rewrite: () => {
+        const d = server.config.str('requirepass');
+        return d === '' ? [] : [{ args: digestHex(d), force: true }];
+      },
+    },
     {
       name: 'proto-max-bulk-len',
       type: 'memory',

@@ -16,6 +16,7 @@ import { setAuthenticator } from '../server/clientops';
 import { disconnectHooks, flushClient, processInput } from '../server/connection';
 import type { Server } from '../server/server';
 import { allowed, type Cidr, isLoopback, normalizeAddress, parseCidr } from './network';
+import { digestBytes } from './secret';
 
 /** Per-source bookkeeping. */
 interface Source {
@@ -215,7 +216,7 @@ export class Guard {
     const p = this.s.config.str('requirepass');
     if (p !== this.seenPass) {
       this.seenPass = p;
-      this.defaultPassHash = p === '' ? null : sha256(Buffer.from(p, 'latin1'));
+      this.defaultPassHash = digestBytes(p);
     }
   }
 

@@ -2,6 +2,7 @@
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { E } from '../protocol/errors';
+import { digestBytes } from '../security/secret';
 import { type Client, ReplyMode } from './client';
 
 /** Hooks that clear per-client state on RESET (MULTI, WATCH, pub/sub, tracking). */
@@ -26,7 +27,8 @@ export let authenticator = (c: Client, user: Buffer, pass: Buffer): boolean => {
     return true;
   }
   // compare fixed-length digests in constant time
-  if (timingSafeEqual(sha256(pass), sha256(Buffer.from(required, 'latin1')))) {
+  const digest = digestBytes(required);
+  if (digest !== null && timingSafeEqual(sha256(pass), digest)) {
     c.setAuthenticated('default');
     return true;
   }

@@ -357,3 +357,105 @@ describe('source allowlist', () => {
     assert.match(r.out, /Invalid address or CIDR '10\.0\.0\.0\/40'/);
   });
 });
+
+describe('secrets at rest and in replies', () => {
+  it('requirepass is redacted, rewritten only as a digest, and survives a restart', async () => {
+    const base = tmpDir();
+    const conf = path.join(base, 'r.conf');
+    fs.writeFileSync(conf, 'requirepass "first secret"\n', { mode: 0o600 });
+    const srv = await startRedoubt({ config: conf, dir: path.join(base, 'd') });
+    const port = srv.port;
+    try {
+      const c = await RawClient.connect({ port });
+      assert.equal((await c.raw('AUTH', 'first secret')).toString(), '+OK\r\n');
+      assert.equal(
+        (await c.raw('CONFIG', 'GET', 'requirepass')).toString(),
+        '*2\r\n$11\r\nrequirepass\r\n$10\r\n(redacted)\r\n',
+      );
+      assert.equal((await c.raw('CONFIG', 'SET', 'requirepass', 'second secret')).toString(), '+OK\r\n');
+      assert.equal((await c.raw('PING')).toString(), '+PONG\r\n', 'the existing session keeps working');
+      assert.equal((await c.raw('CONFIG', 'REWRITE')).toString(), '+OK\r\n');
+      const text = fs.readFileSync(conf, 'utf8');
+      assert.ok(!text.includes('secret'), `no plaintext in the rewritten file:\n${text}`);
+      assert.match(text, /^requirepass-sha256 [0-9a-f]{64}$/m);
+      assert.equal(fs.statSync(conf).mode & 0o777, 0o600);
+      const info = (await c.raw('INFO', 'everything')).toString();
+      assert.ok(!info.includes('secret'));
+      const d = await RawClient.connect({ port });
+      assert.match((await d.raw('AUTH', 'first secret')).toString(), /^-WRONGPASS/);
+      d.close();
+      c.close();
+    } finally {
+      await srv.stop();
+    }
+    assert.ok(!srv.output().includes('secret'), 'never logged');
+    const again = await startRedoubt({ config: conf, dir: path.join(base, 'd') });
+    try {
+      const c = await RawClient.connect({ port: again.port });
+      assert.equal((await c.raw('AUTH', 'second secret')).toString(), '+OK\r\n');
+      c.close();
+    } finally {
+      await again.stop();
+    }
+  });
+
+  it('CONFIG SET of protected paths is refused (the CONFIG SET dir + SAVE attack)', async () => {
+    const srv = await startRedoubt();
+    try {
+      const c = await RawClient.connect({ port: srv.port });
+      for (const [name, value] of [
+        ['dir', '/root/.ssh'],
+        ['dbfilename', 'authorized_keys'],
+      ]) {
+        const r = (await c.raw('CONFIG', 'SET', name, value)).toString();
+        assert.match(
+          r,
+          new RegExp(
+            `^-ERR CONFIG SET failed \\(possibly related to argument '${name}'\\) - can't set protected config`,
+          ),
+        );
+      }
+      assert.doesNotMatch((await c.raw('CONFIG', 'GET', 'dir')).toString(), /\.ssh/);
+      c.close();
+    } finally {
+      await srv.stop();
+    }
+  });
+});
+
+describe('rename-command', () => {
+  it('removes and moves commands everywhere they can be called by name', async () => {
+    const base = tmpDir();
+    const conf = path.join(base, 'r.conf');
+    fs.writeFileSync(conf, 'rename-command FLUSHALL ""\nrename-command CONFIG cfg-7f3a9\n', { mode: 0o600 });
+    const srv = await startRedoubt({ config: conf, dir: path.join(base, 'd') });
+    try {
+      const c = await RawClient.connect({ port: srv.port });
+      assert.match((await c.raw('FLUSHALL')).toString(), /^-ERR unknown command 'FLUSHALL'/);
+      assert.match((await c.raw('CONFIG', 'GET', 'port')).toString(), /^-ERR unknown command 'CONFIG'/);
+      assert.match((await c.raw('cfg-7f3a9', 'GET', 'maxclients')).toString(), /maxclients/);
+      // inside MULTI: the old name is rejected at queue time and aborts EXEC
+      await c.raw('MULTI');
+      assert.match((await c.raw('FLUSHALL')).toString(), /^-ERR unknown command/);
+      assert.match((await c.raw('EXEC')).toString(), /^-EXECABORT/);
+      // COMMAND shows the new name only
+      const info = (await c.raw('COMMAND', 'INFO', 'config', 'cfg-7f3a9', 'flushall')).toString();
+      assert.match(info, /cfg-7f3a9/);
+      assert.doesNotMatch(info, /\$6\r\nconfig\r\n/);
+      assert.doesNotMatch(info, /flushall/);
+      c.close();
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  it('renaming onto an existing command is a config error', async () => {
+    const base = tmpDir();
+    const conf = path.join(base, 'r.conf');
+    fs.writeFileSync(conf, 'rename-command GET SET\n', { mode: 0o600 });
+    const r = runToExit([conf, '--port', String(await freePort()), '--dir', path.join(base, 'd')]);
+    assert.equal(r.status, 1);
+    assert.match(r.out, /FATAL CONFIG FILE ERROR/);
+    assert.match(r.out, /rename-command GET SET/);
+  });
+});
