@@ -4,11 +4,13 @@ import { bitCommands } from './bitops';
 import { clientCommands } from './client';
 import { configCommands } from './config';
 import { connectionCommands } from './connection';
+import { hashCommands } from './hash';
 import { introspectCommands } from './introspect';
 import { keysCommands } from './keys';
 import { listCommands } from './list';
 import { pubsubCommands } from './pubsub';
 import { serverCommands } from './server';
+import { setCommands } from './set';
 import { stringCommands } from './string';
 import { txCommands } from './tx';
 import type { CommandDef } from './types';
@@ -21,6 +23,8 @@ export const allCommandGroups: CommandDef[][] = [
   keysCommands,
   txCommands,
   listCommands,
+  hashCommands,
+  setCommands,
   pubsubCommands,
   serverCommands,
   clientCommands,
