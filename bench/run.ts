@@ -217,7 +217,17 @@ interface Result {
 }
 
 function printSummary(results: Result[]): void {
-  const head = ['test', 'size', 'pipeline', 'redoubt rps', 'redis rps', 'ratio', 'cpu/req ratio'];
+  const head = [
+    'test',
+    'size',
+    'pipeline',
+    'redoubt rps',
+    'redis rps',
+    'ratio',
+    'redoubt cpu',
+    'redis cpu',
+    'cpu ratio',
+  ];
   const rows = results.map(({ c, ours, theirs, oursCpu, theirsCpu }) => [
     c.test.name,
     String(c.size),
@@ -225,6 +235,8 @@ function printSummary(results: Result[]): void {
     fmt(ours),
     fmt(theirs),
     (ours / theirs).toFixed(2),
+    oursCpu.toFixed(2),
+    theirsCpu.toFixed(2),
     // Redis's CPU per request over ours: like the rps ratio, but insensitive to load from
     // other processes and to the benchmark client being the bottleneck
     (theirsCpu / oursCpu).toFixed(2),
@@ -235,6 +247,7 @@ function printSummary(results: Result[]): void {
   console.log(`\n${line(head)}`);
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows) console.log(line(r));
+  console.log('cpu: server CPU time (user + system) per request in microseconds, lowest of the rounds');
 }
 
 main().catch((e: unknown) => {

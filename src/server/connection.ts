@@ -3,7 +3,7 @@
 import type * as net from 'node:net';
 import { ProtocolError } from '../protocol/parser';
 import { Client } from './client';
-import { processCommand } from './dispatch';
+import { breakTimingChain, linkTimingChain, processCommand } from './dispatch';
 import type { Server } from './server';
 
 /** Stop reading from a client whose unsent replies exceed this (backpressure, not a limit). */
@@ -74,6 +74,9 @@ function onData(s: Server, c: Client, chunk: Buffer): void {
 
 /** Runs every complete request buffered for the client, unless it is blocked. */
 export function processInput(s: Server, c: Client): void {
+  // one clock read for the batch: the commands of one read arrive at the same time
+  let now = -1;
+  breakTimingChain();
   while (c.blockedOn === null && !c.closeAfterReply && !c.closed) {
     let argv: Buffer[] | null;
     try {
@@ -87,9 +90,15 @@ export function processInput(s: Server, c: Client): void {
       break;
     }
     if (argv === null) break;
-    processCommand(s, c, argv);
-    if (c.reply.size() > MID_BATCH_FLUSH_BYTES) flushClient(s, c);
+    if (now < 0) now = s.clock.now();
+    processCommand(s, c, argv, now);
+    linkTimingChain(c);
+    if (c.reply.size() > MID_BATCH_FLUSH_BYTES) {
+      flushClient(s, c);
+      breakTimingChain();
+    }
   }
+  breakTimingChain();
 }
 
 /** Hands the client's pending replies to its socket in one batch. */

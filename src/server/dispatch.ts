@@ -33,11 +33,60 @@ export function addGate(g: Gate): void {
   gates.push(g);
 }
 
+/**
+ * Recently resolved command names, by a hash of their case-folded bytes: a hit gives the
+ * lower-case name without decoding or lower-casing argv[0] (the per-request cost that shows
+ * in profiles). Only names that resolved to a command are stored, so the cache holds at most
+ * NAME_CACHE entries whatever clients send; the table is still consulted with the name, so
+ * rename-command needs no invalidation.
+ */
+const NAME_CACHE = 256;
+const MAX_CACHED_NAME = 32;
+const cachedBytes: (Buffer | null)[] = new Array(NAME_CACHE).fill(null);
+const cachedNames: string[] = new Array(NAME_CACHE).fill('');
+
+function nameHash(b: Buffer, len: number): number {
+  let h = len;
+  for (let i = 0; i < len; i++) h = (h * 31 + (b[i] | 0x20)) | 0;
+  return (h ^ (h >>> 8)) & (NAME_CACHE - 1);
+}
+
+/** Whether `b` equals the lower-case bytes `lower`, ignoring ASCII case. */
+function foldEquals(b: Buffer, lower: Buffer): boolean {
+  const len = b.length;
+  if (lower.length !== len) return false;
+  for (let i = 0; i < len; i++) {
+    let ch = b[i];
+    if (ch >= 65 && ch <= 90) ch += 32;
+    if (ch !== lower[i]) return false;
+  }
+  return true;
+}
+
 /** Resolves argv to a command, or writes the rejection and returns null. */
 export function lookup(s: Server, c: Client, argv: Buffer[]): Command | null {
-  const name = argv[0].toString('latin1');
-  let cmd = s.commands.get(name);
+  const a0 = argv[0];
+  let cmd: Command | undefined;
+  const len = a0.length;
+  if (len > 0 && len <= MAX_CACHED_NAME) {
+    const h = nameHash(a0, len);
+    const cb = cachedBytes[h];
+    if (cb !== null && foldEquals(a0, cb)) cmd = s.commands.get(cachedNames[h]);
+    if (cmd === undefined) {
+      cmd = s.commands.get(a0.toString('latin1'));
+      if (cmd !== undefined) {
+        const nb = Buffer.from(cmd.name, 'latin1');
+        if (foldEquals(a0, nb)) {
+          cachedBytes[h] = nb;
+          cachedNames[h] = cmd.name;
+        }
+      }
+    }
+  } else {
+    cmd = s.commands.get(a0.toString('latin1'));
+  }
   if (cmd === undefined) {
+    const name = a0.toString('latin1');
     let args = '';
     for (let i = 1; i < argv.length && args.length < 128; i++) {
       args += `'${trunc(argv[i].toString('latin1'), 128 - args.length)}' `;
@@ -69,8 +118,9 @@ function reject(s: Server, c: Client, msg: string): void {
   c.reply.error(msg);
 }
 
-/** Runs one request from a client. */
-export function processCommand(s: Server, c: Client, argv: Buffer[]): void {
+/** Runs one request from a client; `now` (ms, the server clock) is when it was received. */
+export function processCommand(s: Server, c: Client, argv: Buffer[], now = s.clock.now()): void {
+  c.lastInteraction = now;
   if (c.replyMode === ReplyMode.On) {
     runCommand(s, c, argv);
     // CLIENT REPLY SKIP: the request after this one runs without a reply
@@ -107,7 +157,6 @@ function runWithoutReply(s: Server, c: Client, argv: Buffer[]): void {
 }
 
 function runCommand(s: Server, c: Client, argv: Buffer[]): void {
-  c.lastInteraction = s.clock.now();
   const cmd = lookup(s, c, argv);
   if (cmd === null) return;
   if (!c.authenticated && !(cmd.flags & Flag.NoAuth)) {
@@ -156,6 +205,28 @@ export function callDepth(): number {
   return depth;
 }
 
+/*
+ * Command timing (commandstats usec) reads the clock once per call instead of twice where it
+ * can: within one read batch, a top-level call starts timing at the end of the client's previous
+ * call (so its usec also covers parsing and dispatching it, a fraction of a microsecond).
+ * processInput links consecutive calls of a batch and breaks the chain wherever anything else
+ * (a mid-batch flush, another client's batch) may have run in between; otherwise the clock is
+ * read before the call, as Redis does.
+ */
+let chainClient: Client | null = null;
+let lastEnd = 0;
+
+/** The next call of any client reads the clock before it starts. */
+export function breakTimingChain(): void {
+  chainClient = null;
+  lastEnd = 0;
+}
+
+/** The client's next top-level call may start its timing where the last call ended. */
+export function linkTimingChain(c: Client): void {
+  if (lastEnd !== 0) chainClient = c;
+}
+
 /** Executes a resolved command and records its statistics. */
 export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
   const handler = cmd.handler;
@@ -164,16 +235,18 @@ export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
     return;
   }
   const errorsBefore = c.reply.errors;
-  const t0 = performance.now();
+  const t0 = depth === 0 && chainClient === c ? lastEnd : performance.now();
+  chainClient = null;
   depth++;
   try {
     handler(c, argv);
   } finally {
     depth--;
   }
-  const dt = performance.now() - t0;
+  const t1 = performance.now();
+  if (depth === 0) lastEnd = t1;
   cmd.calls++;
-  cmd.usec += dt * 1000;
+  cmd.usec += (t1 - t0) * 1000;
   c.commands++;
   s.stats.totalCommands++;
   c.lastCommand = cmd.fullname;
