@@ -66,7 +66,10 @@ function main(): void {
   s.log.level = 'nothing';
   console.log(`hot path, ${COMMANDS} commands per case, best of 3: ns of CPU per command`);
   console.log(`${'case'.padEnd(10)}${BATCHES.map((b) => `batch ${b}`.padStart(10)).join('')}`);
+  // optional: HOTPATH_CASES="SET 16,GET 16" runs only those (e.g. for profiling)
+  const only = process.env.HOTPATH_CASES?.split(',');
   for (const cs of CASES) {
+    if (only !== undefined && !only.includes(cs.name)) continue;
     const cols: string[] = [];
     for (const b of BATCHES) {
       if (cs.setup) runOnce(s, cs.setup);

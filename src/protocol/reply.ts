@@ -5,7 +5,6 @@
 import { formatDouble17 } from './format';
 
 const SLAB = 64 * 1024;
-const CRLF = 0x0a0d; // little-endian "\r\n"
 
 export type Proto = 2 | 3;
 
@@ -58,7 +57,40 @@ export class ReplyWriter {
 
   raw(s: string): void {
     this.ensure(s.length);
-    this.pos += this.slab.write(s, this.pos, 'latin1');
+    this.put(s);
+  }
+
+  /** Writes a latin1 string at pos (room already ensured). Short strings are copied by a JS
+   *  loop: cheaper than a Buffer.write call into C++ (same bytes: the low byte of each char). */
+  private put(s: string): void {
+    const len = s.length;
+    if (len > 32) {
+      this.pos += this.slab.write(s, this.pos, 'latin1');
+      return;
+    }
+    const slab = this.slab;
+    const p = this.pos;
+    for (let i = 0; i < len; i++) slab[p + i] = s.charCodeAt(i);
+    this.pos = p + len;
+  }
+
+  /** Writes a non-negative safe integer in decimal at pos (room for 16 digits ensured). */
+  private putUint(n: number): void {
+    const slab = this.slab;
+    if (n < 10) {
+      slab[this.pos++] = 48 + n;
+      return;
+    }
+    let digits = 1;
+    for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
+    let p = this.pos + digits;
+    this.pos = p;
+    while (n >= 10) {
+      const q = Math.floor(n / 10);
+      slab[--p] = 48 + (n - q * 10);
+      n = q;
+    }
+    slab[--p] = 48 + n;
   }
 
   rawBuf(b: Buffer): void {
@@ -69,11 +101,28 @@ export class ReplyWriter {
 
   private line(prefix: string, s: string): void {
     this.ensure(s.length + 3);
-    const slab = this.slab;
-    slab[this.pos++] = prefix.charCodeAt(0);
-    this.pos += slab.write(s, this.pos, 'latin1');
-    slab.writeUInt16LE(CRLF, this.pos);
-    this.pos += 2;
+    this.slab[this.pos++] = prefix.charCodeAt(0);
+    this.put(s);
+    this.crlf();
+  }
+
+  private crlf(): void {
+    const p = this.pos;
+    this.slab[p] = 13;
+    this.slab[p + 1] = 10;
+    this.pos = p + 2;
+  }
+
+  /** A header line "<prefix><n>\r\n" for a count or length. */
+  private header(prefix: number, n: number): void {
+    if (!(n >= 0 && Number.isSafeInteger(n))) {
+      this.line(String.fromCharCode(prefix), String(n));
+      return;
+    }
+    this.ensure(24);
+    this.slab[this.pos++] = prefix;
+    this.putUint(n);
+    this.crlf();
   }
 
   ok(): void {
@@ -95,39 +144,47 @@ export class ReplyWriter {
   }
 
   int(n: number | bigint): void {
+    if (typeof n === 'number' && Number.isSafeInteger(n)) {
+      this.ensure(24);
+      const slab = this.slab;
+      slab[this.pos++] = 58; // ':'
+      if (n < 0) {
+        slab[this.pos++] = 45; // '-'
+        n = -n;
+      }
+      this.putUint(n);
+      this.crlf();
+      return;
+    }
     this.line(':', typeof n === 'bigint' ? n.toString() : String(n));
   }
 
   bulk(b: Buffer): void {
     const len = b.length;
-    this.ensure(len + 16);
+    this.ensure(len + 24);
     const slab = this.slab;
     slab[this.pos++] = 36;
-    this.pos += slab.write(String(len), this.pos, 'latin1');
-    slab.writeUInt16LE(CRLF, this.pos);
-    this.pos += 2;
+    this.putUint(len);
+    this.crlf();
+    const p = this.pos;
     if (len < 64) {
-      for (let i = 0; i < len; i++) slab[this.pos + i] = b[i];
+      for (let i = 0; i < len; i++) slab[p + i] = b[i];
     } else {
-      b.copy(slab, this.pos);
+      b.copy(slab, p);
     }
-    this.pos += len;
-    slab.writeUInt16LE(CRLF, this.pos);
-    this.pos += 2;
+    this.pos = p + len;
+    this.crlf();
   }
 
   /** Bulk string from a latin1 JS string (keys, formatted numbers). */
   bulkStr(s: string): void {
     const len = s.length;
-    this.ensure(len + 16);
-    const slab = this.slab;
-    slab[this.pos++] = 36;
-    this.pos += slab.write(String(len), this.pos, 'latin1');
-    slab.writeUInt16LE(CRLF, this.pos);
-    this.pos += 2;
-    this.pos += slab.write(s, this.pos, 'latin1');
-    slab.writeUInt16LE(CRLF, this.pos);
-    this.pos += 2;
+    this.ensure(len + 24);
+    this.slab[this.pos++] = 36;
+    this.putUint(len);
+    this.crlf();
+    this.put(s);
+    this.crlf();
   }
 
   /** Bulk string from UTF-8 text we produce ourselves (INFO, CLIENT LIST). */
@@ -144,21 +201,22 @@ export class ReplyWriter {
   }
 
   array(n: number): void {
-    this.line('*', String(n));
+    this.header(42, n); // '*'
   }
 
   /** A map of n pairs (RESP2: a flat array of 2n). */
   map(n: number): void {
-    if (this.proto === 3) this.line('%', String(n));
-    else this.line('*', String(n * 2));
+    if (this.proto === 3)
+      this.header(37, n); // '%'
+    else this.header(42, n * 2);
   }
 
   set(n: number): void {
-    this.line(this.proto === 3 ? '~' : '*', String(n));
+    this.header(this.proto === 3 ? 126 : 42, n); // '~' or '*'
   }
 
   push(n: number): void {
-    this.line(this.proto === 3 ? '>' : '*', String(n));
+    this.header(this.proto === 3 ? 62 : 42, n); // '>' or '*'
   }
 
   double(d: number): void {

@@ -11,6 +11,8 @@ const READ_PAUSE_BYTES = 4 * 1024 * 1024;
 /** Replies built within one read batch are handed to the socket every this many bytes, so
  *  client-output-buffer-limit sees a pipeline of large replies before all of it is built. */
 const MID_BATCH_FLUSH_BYTES = 1024 * 1024;
+/** The smallest value client-query-buffer-limit accepts. */
+const QUERY_LIMIT_MIN = 1024 * 1024;
 
 export function acceptConnection(s: Server, socket: net.Socket, unix: boolean): void {
   s.stats.totalConnections++;
@@ -61,7 +63,9 @@ function onData(s: Server, c: Client, chunk: Buffer): void {
   // lastInteraction moves with complete commands only (processCommand), not with bytes: with
   // `timeout` set, a request trickled in a byte at a time is closed like an idle client
   c.parser.feed(chunk);
-  if (c.parser.pending() > s.config.num('client-query-buffer-limit')) {
+  const pending = c.parser.pending();
+  // the limit is at least 1mb (its config minimum): skip the config read below that
+  if (pending > QUERY_LIMIT_MIN && pending > s.config.num('client-query-buffer-limit')) {
     s.log.warning(`Closing client that reached max query buffer length: id=${c.id} addr=${c.addr}`);
     s.stats.queryLimitDisconnections++;
     closeClient(s, c);

@@ -1,6 +1,8 @@
 // The single gate every command passes: lookup → arity → authentication → (ACL) → limits →
 // MULTI / pub-sub context → call. Handlers never repeat these checks.
 
+// the global `performance` is a lazy getter in Node 20: bind the object once
+import { performance } from 'node:perf_hooks';
 import { type Command, Flag } from '../commands/types';
 import { E, trunc } from '../protocol/errors';
 import { ReplyWriter } from '../protocol/reply';
