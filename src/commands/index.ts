@@ -4,6 +4,7 @@ import { bitCommands } from './bitops';
 import { clientCommands } from './client';
 import { configCommands } from './config';
 import { connectionCommands } from './connection';
+import { geoCommands } from './geo';
 import { hashCommands } from './hash';
 import { introspectCommands } from './introspect';
 import { keysCommands } from './keys';
@@ -14,6 +15,7 @@ import { setCommands } from './set';
 import { stringCommands } from './string';
 import { txCommands } from './tx';
 import type { CommandDef } from './types';
+import { zsetCommands } from './zset';
 
 // one group per line, so parallel additions don't collide
 export const allCommandGroups: CommandDef[][] = [
@@ -23,6 +25,8 @@ export const allCommandGroups: CommandDef[][] = [
   keysCommands,
   txCommands,
   listCommands,
+  zsetCommands,
+  geoCommands,
   hashCommands,
   setCommands,
   pubsubCommands,
