@@ -520,6 +520,51 @@ describe('differential: hash scans, command table and keyspace notifications', {
     }
   });
 
+  it('HRANDFIELD with a count: sizes, uniqueness, pairs and reply shapes as Redis', async () => {
+    for (const n of [20, 300]) {
+      const want = new Map<string, string>();
+      for (let i = 0; i < n; i++) want.set(`f${i}`, `v${i}`);
+      for (const c of [a, b]) {
+        await c.call('FLUSHALL');
+        await c.call('HSET', 'h', ...pairs(n));
+      }
+      for (const count of [1, 2, 5, 15, 19]) {
+        for (const proto of ['2', '3']) {
+          for (const c of [a, b]) {
+            await c.call('HELLO', proto);
+            const u = (await c.call('HRANDFIELD', 'h', String(count))) as Buffer[];
+            assert.equal(u.length, count);
+            assert.equal(new Set(u.map(String)).size, count, 'positive count: distinct fields');
+            for (const f of u) assert.ok(want.has(String(f)));
+            // pairs: flat in RESP2, [field, value] arrays in RESP3
+            for (const cnt of [String(count), String(-count * 3)]) {
+              const r = (await c.call('HRANDFIELD', 'h', cnt, 'WITHVALUES')) as RespValue[];
+              const flat: string[] = [];
+              if (proto === '2') for (const x of r) flat.push(String(x));
+              else
+                for (const p of r) {
+                  assert.ok(Array.isArray(p) && p.length === 2, 'RESP3 pairs');
+                  flat.push(String(p[0]), String(p[1]));
+                }
+              assert.equal(flat.length, Math.abs(Number(cnt)) * 2);
+              for (let i = 0; i < flat.length; i += 2) assert.equal(want.get(flat[i]), flat[i + 1]);
+              if (Number(cnt) > 0) assert.equal(new Set(flat.filter((_, i) => i % 2 === 0)).size, count);
+            }
+          }
+          const [x, y] = [
+            await a.raw('HRANDFIELD', 'h', String(count), 'WITHVALUES'),
+            await b.raw('HRANDFIELD', 'h', String(count), 'WITHVALUES'),
+          ];
+          // the array header and the type of its first element
+          const head = (r: Buffer) => r.toString('latin1').slice(0, r.indexOf('\r\n') + 3);
+          assert.equal(head(x), head(y), 'reply header');
+        }
+      }
+      await a.call('HELLO', '2');
+      await b.call('HELLO', '2');
+    }
+  });
+
   it('COMMAND INFO: arity, flags, key positions, ACL categories, tips as Redis 7.0', async () => {
     for (const n of HASH_COMMANDS) {
       const [x, y] = [await a.call('COMMAND', 'INFO', n), await b.call('COMMAND', 'INFO', n)];
