@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { loadConfigText } from '../../src/config/load';
 import { rewriteConfigFile, rewriteConfigText, SIGNATURE } from '../../src/config/rewrite';
+import { sha256 } from '../../src/security/secret';
 import { Server } from '../../src/server/server';
 import { tmpDir } from '../helpers/servers';
 
@@ -42,7 +43,8 @@ describe('CONFIG REWRITE text', () => {
       rewriteConfigText(s.config, old),
       '# top comment\nport 17395\nbind 127.0.0.1\n\n# maxclients comment\nmaxclients 300\ntimeout 5\n' +
         'hash-max-listpack-entries 512\nsave ""\n\nloglevel warning\n\nrename-command flushall ""\n' +
-        `requirepass "a b"\ndir "/tmp"\n\n${SIGNATURE}\nhz 20\nnotify-keyspace-events "AKE"\n`,
+        `\ndir "/tmp"\n\n${SIGNATURE}\nrequirepass-sha256 ${sha256('a b').toString('hex')}\n` +
+        'hz 20\nnotify-keyspace-events "AKE"\n',
     );
   });
 
@@ -121,10 +123,12 @@ describe('CONFIG REWRITE text', () => {
     );
   });
 
-  it('secrets are written in full (the file is private), quoted', () => {
+  it('requirepass is written only as its digest (requirepass-sha256), never in plaintext', () => {
     const s = loaded('');
     set(s, [['requirepass', 'x"y\\z']]);
-    assert.match(rewriteConfigText(s.config, ''), /^requirepass "x\\"y\\\\z"$/m);
+    const text = rewriteConfigText(s.config, '');
+    assert.doesNotMatch(text, /^requirepass /m);
+    assert.match(text, new RegExp(`^requirepass-sha256 ${sha256('x"y\\z').toString('hex')}$`, 'm'));
   });
 
   it('what CONFIG REWRITE writes loads back to the same configuration', () => {
@@ -142,6 +146,8 @@ describe('CONFIG REWRITE text', () => {
     const text = rewriteConfigText(s.config, '# hello\n');
     const t = loaded(text);
     for (const d of s.config.table) {
+      // requirepass-sha256 only feeds requirepass (compared below through the stored digest)
+      if (d.name === 'requirepass-sha256') continue;
       assert.equal(t.config.format(d.name), s.config.format(d.name), d.name);
       if (d.name === 'requirepass' || d.name === 'notify-keyspace-events') {
         assert.equal(t.config.str(d.name), s.config.str(d.name), d.name);

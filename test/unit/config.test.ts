@@ -17,6 +17,7 @@ import {
   loadConfigText,
 } from '../../src/config/load';
 import { REDIS70_DIRECTIVES } from '../../src/config/redis70';
+import { digestHex, sha256 } from '../../src/security/secret';
 import { Server } from '../../src/server/server';
 import { tmpDir } from '../helpers/servers';
 
@@ -45,7 +46,11 @@ function loadError(text: string): ConfigError {
 describe('config loader: lines and quoting', () => {
   it("the issue's requirepass line yields the exact password (through the loader)", () => {
     const { s } = load(`requirepass "\\\\:d!&!:Y<p'TXBI0\\"ys96rfH]lxaA7|E"\n`);
-    assert.equal(s.config.str('requirepass'), `\\:d!&!:Y<p'TXBI0"ys96rfH]lxaA7|E`);
+    // only the digest is kept: it must be the digest of exactly this password
+    assert.equal(
+      digestHex(s.config.str('requirepass')),
+      sha256(`\\:d!&!:Y<p'TXBI0"ys96rfH]lxaA7|E`).toString('hex'),
+    );
   });
 
   it('the same line read from a file yields the same password', () => {
@@ -54,7 +59,10 @@ describe('config loader: lines and quoting', () => {
     fs.writeFileSync(f, `# secret\nrequirepass "\\\\:d!&!:Y<p'TXBI0\\"ys96rfH]lxaA7|E"\n`);
     const s = server();
     loadConfigFile(s.config, f);
-    assert.equal(s.config.str('requirepass'), `\\:d!&!:Y<p'TXBI0"ys96rfH]lxaA7|E`);
+    assert.equal(
+      digestHex(s.config.str('requirepass')),
+      sha256(`\\:d!&!:Y<p'TXBI0"ys96rfH]lxaA7|E`).toString('hex'),
+    );
   });
 
   it('double-quote escapes: \\n \\r \\t \\b \\a \\\\ \\" \\xHH; single quotes only \\\'', () => {
@@ -500,7 +508,8 @@ describe('config values', () => {
     assert.equal(s.config.format('requirepass'), '');
     s.config.set('requirepass', ['hunter2']);
     assert.equal(s.config.format('requirepass'), REDACTED);
-    assert.equal(s.config.str('requirepass'), 'hunter2');
+    assert.ok(!s.config.str('requirepass').includes('hunter2'), 'the plaintext is not kept');
+    assert.equal(digestHex(s.config.str('requirepass')), sha256('hunter2').toString('hex'));
   });
 
   it('CONFIG SET arguments shown to others have secret values redacted', () => {
