@@ -392,11 +392,24 @@ function longArg(c: Client, b: Buffer, msg: string = E.notInt): number | null {
   return typeof v === 'bigint' ? Number(v) : v;
 }
 
+/** %.17g of a score; integers (the common case, geo scores too) skip the slow general path. */
+export function scoreText(d: number): string {
+  if (Number.isInteger(d) && d <= 2 ** 53 && d >= -(2 ** 53) && !Object.is(d, -0)) return String(d);
+  return formatDouble17(d);
+}
+
+/** A score reply: a bulk string in RESP2, a double in RESP3 (as c.reply.double). */
+function replyScore(c: Client, d: number): void {
+  const t = scoreText(d);
+  if (c.reply.proto === 3) c.reply.raw(`,${t}\r\n`);
+  else c.reply.bulkStr(t);
+}
+
 /** Writes one element with its score: flat in RESP2, a [member, score] pair in RESP3. */
 function replyScored(c: Client, it: ZItem, withScores: boolean): void {
   if (withScores && c.reply.proto === 3) c.reply.array(2);
   c.reply.bulkStr(it.member);
-  if (withScores) c.reply.double(it.score);
+  if (withScores) replyScore(c, it.score);
 }
 
 function replyItems(c: Client, items: ZItem[], withScores: boolean): void {
@@ -541,7 +554,7 @@ function zaddGeneric(c: Client, argv: Buffer[], flags: number): void {
   }
   if (!failed) {
     if (incr) {
-      if (processed) c.reply.double(score);
+      if (processed) replyScore(c, score);
       else c.reply.nullBulk();
     } else c.reply.int(ch ? added + updated : added);
   }
@@ -680,7 +693,7 @@ function zscore(c: Client, argv: Buffer[]): void {
   if (z === null) return;
   const s = z?.score(key(argv[2]));
   if (s === undefined) c.reply.nullBulk();
-  else c.reply.double(s);
+  else replyScore(c, s);
 }
 
 // ZMSCORE key member [member ...]
@@ -691,7 +704,7 @@ function zmscore(c: Client, argv: Buffer[]): void {
   for (let j = 2; j < argv.length; j++) {
     const s = z?.score(key(argv[j]));
     if (s === undefined) c.reply.nullBulk();
-    else c.reply.double(s);
+    else replyScore(c, s);
   }
 }
 
@@ -939,7 +952,7 @@ function zpopFrom(
     z.removeItem(it);
     if (nested) r.array(2);
     r.bulkStr(it.member);
-    r.double(it.score);
+    replyScore(c, it.score);
   }
   notify(c, 'z', where === MIN ? 'zpopmin' : 'zpopmax', k);
   if (afterRemoval(c, k, z, n)) notify(c, 'g', 'del', k);
@@ -1477,7 +1490,7 @@ function zscan(c: Client, argv: Buffer[]): void {
   const out: string[] = [];
   for (const it of found) {
     if (g !== null && !matchCompiled(g, it.member)) continue;
-    out.push(it.member, formatDouble17(it.score));
+    out.push(it.member, scoreText(it.score));
   }
   c.reply.array(2);
   c.reply.bulkStr(String(next));

@@ -36,10 +36,15 @@ export function cmpKey(s1: number, m1: string, s2: number, m2: string): number {
 
 // ---- order-statistics B+tree ----
 
-const LEAF_MAX = 64;
-const LEAF_MIN = 16;
-const INNER_MAX = 64;
-const INNER_MIN = 16;
+/** Node capacities: a node splits above max and is refilled below min (min ≤ max / 2). */
+export interface TreeShape {
+  leafMax: number;
+  leafMin: number;
+  innerMax: number;
+  innerMin: number;
+}
+
+const DEFAULT_SHAPE: TreeShape = { leafMax: 64, leafMin: 16, innerMax: 64, innerMin: 16 };
 
 class Leaf {
   readonly leaf = true;
@@ -88,7 +93,17 @@ export class ZTree {
   private last: Leaf;
   private n = 0;
 
-  constructor() {
+  private readonly leafMax: number;
+  private readonly leafMin: number;
+  private readonly innerMax: number;
+  private readonly innerMin: number;
+
+  /** `shape` is for tests (tiny nodes exercise every split, borrow and merge). */
+  constructor(shape: TreeShape = DEFAULT_SHAPE) {
+    this.leafMax = shape.leafMax;
+    this.leafMin = shape.leafMin;
+    this.innerMax = shape.innerMax;
+    this.innerMin = shape.innerMin;
     this.first = this.root as Leaf;
     this.last = this.first;
   }
@@ -98,8 +113,10 @@ export class ZTree {
   }
 
   /** Builds from items already in (score, member) order, in O(n). */
-  static fromSorted(items: ZItem[]): ZTree {
-    const t = new ZTree();
+  static fromSorted(items: ZItem[], shape: TreeShape = DEFAULT_SHAPE): ZTree {
+    const t = new ZTree(shape);
+    const LEAF_MAX = shape.leafMax;
+    const INNER_MAX = shape.innerMax;
     if (items.length === 0) return t;
     const per = Math.floor((LEAF_MAX * 3) / 4);
     let level: TreeNode[] = [];
@@ -182,7 +199,7 @@ export class ZTree {
         else hi = mid;
       }
       items.splice(lo, 0, item);
-      if (items.length <= LEAF_MAX) return null;
+      if (items.length <= this.leafMax) return null;
       const right = new Leaf(items.splice(items.length >> 1));
       right.next = node.next;
       right.prev = node;
@@ -202,7 +219,7 @@ export class ZTree {
     node.sizes.splice(i + 1, 0, sz);
     node.sepS.splice(i + 1, 0, f.score);
     node.sepM.splice(i + 1, 0, f.member);
-    if (node.children.length <= INNER_MAX) return null;
+    if (node.children.length <= this.innerMax) return null;
     const h = node.children.length >> 1;
     const right = new Inner(
       node.children.splice(h),
@@ -243,7 +260,7 @@ export class ZTree {
     if (!this.deleteRec(node.children[i], s, m)) return false;
     node.sizes[i]--;
     const child = node.children[i];
-    const small = child.leaf ? child.items.length < LEAF_MIN : child.children.length < INNER_MIN;
+    const small = child.leaf ? child.items.length < this.leafMin : child.children.length < this.innerMin;
     if (small && node.children.length > 1) this.rebalance(node, i);
     return true;
   }
@@ -256,7 +273,7 @@ export class ZTree {
     const R = p.children[a + 1];
     if (L.leaf && R.leaf) {
       const total = L.items.length + R.items.length;
-      if (total <= LEAF_MAX) {
+      if (total <= this.leafMax) {
         for (const x of R.items) L.items.push(x);
         L.next = R.next;
         if (R.next !== null) R.next.prev = L;
@@ -286,7 +303,7 @@ export class ZTree {
     const bs = p.sepS[a + 1];
     const bm = p.sepM[a + 1];
     const total = li.children.length + ri.children.length;
-    if (total <= INNER_MAX) {
+    if (total <= this.innerMax) {
       li.children.push(...ri.children);
       li.sizes.push(...ri.sizes);
       li.sepS.push(bs, ...ri.sepS.slice(1));
@@ -511,7 +528,7 @@ export class ZSetValue implements ValueLike {
   /** listpack encoding in Redis terms (small set, short members). */
   packed: boolean;
   private readonly dict = new Map<string, ZItem>();
-  private tree = new ZTree();
+  private tree: ZTree;
   /** Items in insertion order with tombstones (ZSCAN cursors), with their sequence numbers. */
   private order: (ZItem | null)[] = [];
   private seqs: number[] = [];
@@ -519,8 +536,13 @@ export class ZSetValue implements ValueLike {
   private nextSeq = 1;
   private bytes = 0;
 
-  constructor(packed = true) {
+  /** `shape` is for tests: tiny tree nodes. */
+  constructor(
+    packed = true,
+    private readonly shape?: TreeShape,
+  ) {
     this.packed = packed;
+    this.tree = new ZTree(shape);
   }
 
   get size(): number {
@@ -536,7 +558,7 @@ export class ZSetValue implements ValueLike {
   }
 
   clone(): ZSetValue {
-    const z = new ZSetValue(this.packed);
+    const z = new ZSetValue(this.packed, this.shape);
     const items: ZItem[] = [];
     this.tree.forEach((it) => {
       items.push(new ZItem(it.member, it.score));
@@ -547,7 +569,7 @@ export class ZSetValue implements ValueLike {
 
   /** Fills an empty set from items in (score, member) order with distinct members. */
   loadSorted(items: ZItem[]): void {
-    this.tree = ZTree.fromSorted(items);
+    this.tree = ZTree.fromSorted(items, this.shape);
     for (const it of items) {
       if (this.packed && it.score === 0) it.score = 0;
       this.dict.set(it.member, it);
