@@ -10,6 +10,7 @@ import { introspectCommands } from './introspect';
 import { keysCommands } from './keys';
 import { listCommands } from './list';
 import { pubsubCommands } from './pubsub';
+import { scriptingCommands } from './scripting';
 import { serverCommands } from './server';
 import { setCommands } from './set';
 import { stringCommands } from './string';
@@ -34,4 +35,5 @@ export const allCommandGroups: CommandDef[][] = [
   clientCommands,
   introspectCommands,
   configCommands,
+  scriptingCommands,
 ];

@@ -207,6 +207,15 @@ export function callDepth(): number {
   return depth;
 }
 
+/**
+ * A script running in time slices past busy-reply-threshold (scripting/engine.ts) holds one
+ * level between event-loop turns: commands it calls stay nested (they never block) and
+ * after-command hooks don't take it for finished (blocked clients wait for its end).
+ */
+export function holdCallDepth(delta: 1 | -1): void {
+  depth += delta;
+}
+
 /*
  * Command timing (commandstats usec) reads the clock once per call instead of twice where it
  * can: within one read batch, a top-level call starts timing at the end of the client's previous
