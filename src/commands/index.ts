@@ -6,6 +6,7 @@ import { configCommands } from './config';
 import { connectionCommands } from './connection';
 import { geoCommands } from './geo';
 import { hashCommands } from './hash';
+import { hllCommands } from './hll';
 import { introspectCommands } from './introspect';
 import { keysCommands } from './keys';
 import { listCommands } from './list';
@@ -13,6 +14,7 @@ import { pubsubCommands } from './pubsub';
 import { scriptingCommands } from './scripting';
 import { serverCommands } from './server';
 import { setCommands } from './set';
+import { streamCommands } from './stream';
 import { stringCommands } from './string';
 import { txCommands } from './tx';
 import type { CommandDef } from './types';
@@ -30,6 +32,8 @@ export const allCommandGroups: CommandDef[][] = [
   geoCommands,
   hashCommands,
   setCommands,
+  hllCommands,
+  streamCommands,
   pubsubCommands,
   serverCommands,
   clientCommands,

@@ -349,6 +349,9 @@ function encodingDirectives(): DirectiveDef[] {
       max: LLONG_MAX,
     },
     { name: 'set-max-intset-entries', type: 'int', default: '512', min: 0, max: LLONG_MAX },
+    { name: 'hll-sparse-max-bytes', type: 'memory', default: '3000', min: 0, max: LLONG_MAX },
+    { name: 'stream-node-max-bytes', type: 'memory', default: '4096', min: 0, max: LLONG_MAX },
+    { name: 'stream-node-max-entries', type: 'int', default: '100', min: 0, max: LLONG_MAX },
     // Redis 7.2's listpack sets; 7.0 does not know this name
     { name: 'set-max-listpack-entries', type: 'int', default: '128', min: 0, max: LLONG_MAX },
     {
