@@ -10,6 +10,7 @@ import { hllCommands } from './hll';
 import { introspectCommands } from './introspect';
 import { keysCommands } from './keys';
 import { listCommands } from './list';
+import { persistenceCommands } from './persistence';
 import { pubsubCommands } from './pubsub';
 import { scriptingCommands } from './scripting';
 import { serverCommands } from './server';
@@ -39,5 +40,6 @@ export const allCommandGroups: CommandDef[][] = [
   clientCommands,
   introspectCommands,
   configCommands,
+  persistenceCommands,
   scriptingCommands,
 ];

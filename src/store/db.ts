@@ -74,6 +74,14 @@ export class Db {
   onSwapped: ((db: Db) => void) | null = null;
   /** Set by the server: the whole database is about to be emptied or swapped (WATCH). */
   onCleared: ((db: Db) => void) | null = null;
+  /**
+   * Set by a running snapshot (BGSAVE): called before a key's value or expiry is changed or the
+   * key is removed, so the old value can be saved first (copy-on-write at key granularity).
+   * In-place edits reach it through lookupWrite (commands/keyspace.ts).
+   */
+  onBeforeWrite: ((db: Db, key: string) => void) | null = null;
+  /** Set by a running snapshot: called before the whole database is emptied or swapped. */
+  onBeforeClear: ((db: Db) => void) | null = null;
   avgTtl = 0;
   /** Approximate bytes held by the entries: the sum of their `mem` (maxmemory, INFO memory). */
   mem = 0;
@@ -118,6 +126,7 @@ export class Db {
    * unless `expires` is given.
    */
   set(key: string, value: Value, expires = 0, keepTtl = false): Entry {
+    if (this.onBeforeWrite !== null) this.onBeforeWrite(this, key);
     let e = this.get(key);
     const now = this.clock.now();
     if (e !== undefined) {
@@ -145,6 +154,7 @@ export class Db {
   }
 
   setExpire(e: Entry, expires: number): void {
+    if (this.onBeforeWrite !== null) this.onBeforeWrite(this, e.key);
     if (expires === 0) {
       if (e.expires !== 0) this.volatile.delete(e);
     } else if (e.expires === 0) {
@@ -163,6 +173,7 @@ export class Db {
   }
 
   remove(e: Entry): void {
+    if (this.onBeforeWrite !== null) this.onBeforeWrite(this, e.key);
     this.dict.delete(e.key);
     this.mem -= e.mem;
     if (e.expires !== 0) this.volatile.delete(e);
@@ -207,6 +218,7 @@ export class Db {
   }
 
   clear(): void {
+    if (this.onBeforeClear !== null) this.onBeforeClear(this);
     if (this.onCleared !== null) this.onCleared(this);
     this.dict.clear();
     this.volatile.clear();
@@ -218,6 +230,8 @@ export class Db {
 
   /** Swaps the whole contents with another Db (SWAPDB). */
   swapWith(other: Db): void {
+    if (this.onBeforeClear !== null) this.onBeforeClear(this);
+    if (other.onBeforeClear !== null) other.onBeforeClear(other);
     if (this.onCleared !== null) this.onCleared(this);
     if (other.onCleared !== null) other.onCleared(other);
     const fields = ['dict', 'volatile', 'order', 'seqs', 'tombs', 'nextSeq', 'avgTtl', 'mem'] as const;
@@ -269,6 +283,11 @@ export class Db {
     while (i < o.length && o[i] === null) i++;
     if (i >= o.length) return 0;
     return (o[i] as Entry).seq;
+  }
+
+  /** Sequence number of the newest entry ever added (entries added later have larger ones). */
+  get lastSeq(): number {
+    return this.nextSeq - 1;
   }
 
   *entries(): IterableIterator<Entry> {

@@ -1,0 +1,413 @@
+// RDB persistence for a server: SAVE and BGSAVE, the `save <seconds> <changes>` policies run by
+// the cron, the final save on shutdown, loading dir/dbfilename at start-up (in slices, answering
+// -LOADING meanwhile), the -MISCONF and -LOADING gates, and the INFO persistence fields.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Flag } from '../commands/types';
+import { E } from '../protocol/errors';
+import { checkLoadedFile, formatFinding } from '../security/files';
+import type { Client } from '../server/client';
+import { addGate } from '../server/dispatch';
+import { serverInitHooks } from '../server/hooks';
+import { addInfoFields, type InfoField } from '../server/info';
+import type { Server } from '../server/server';
+import { Db, type Entry, lfuDecayed } from '../store/db';
+import { usedMemory } from '../store/memory';
+import { RdbError } from './errors';
+import { evictionInfo, type KeyRecord, RdbLoader } from './rdb';
+import { Snapshot } from './snapshot';
+import { valueOptions } from './values';
+
+export const MISCONF =
+  "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. " +
+  'Commands that may modify the data set are disabled, because this instance is configured to report ' +
+  'errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check ' +
+  'the Redis logs for details about the RDB error.';
+
+/** Work per background-save slice before yielding to the event loop. */
+const SLICE_MS = 3;
+/** Work per loading slice. */
+const LOAD_SLICE_MS = 20;
+/** After a failed BGSAVE, the save policies wait this long before trying again (as Redis). */
+const RETRY_DELAY_MS = 5000;
+
+interface LoadingState {
+  startMs: number;
+  totalBytes: number;
+  loadedBytes: number;
+  rdbUsedMem: number;
+}
+
+export interface PersistState {
+  bg: Snapshot | null;
+  bgStartMs: number;
+  dirtyAtStart: number;
+  lastBgsaveOk: boolean;
+  lastBgsaveTimeSec: number;
+  lastBgsaveTry: number;
+  scheduled: boolean;
+  saves: number;
+  lastCowSize: number;
+  loading: LoadingState | null;
+  lastLoadLoaded: number;
+  lastLoadExpired: number;
+  /** keys changed during a BGSAVE without the before-write signal, since start-up */
+  unsignalledWrites: number;
+}
+
+const states = new WeakMap<Server, PersistState>();
+
+export function persistState(s: Server): PersistState {
+  let st = states.get(s);
+  if (st === undefined) {
+    st = {
+      bg: null,
+      bgStartMs: 0,
+      dirtyAtStart: 0,
+      lastBgsaveOk: true,
+      lastBgsaveTimeSec: -1,
+      lastBgsaveTry: 0,
+      scheduled: false,
+      saves: 0,
+      lastCowSize: 0,
+      loading: null,
+      lastLoadLoaded: 0,
+      lastLoadExpired: 0,
+      unsignalledWrites: 0,
+    };
+    states.set(s, st);
+  }
+  return st;
+}
+
+function newSnapshot(s: Server): Snapshot {
+  const cfg = s.config;
+  const now = s.clock.now();
+  return new Snapshot(s.dbs, {
+    dir: cfg.str('dir'),
+    filename: cfg.str('dbfilename'),
+    compress: cfg.bool('rdbcompression'),
+    checksum: cfg.bool('rdbchecksum'),
+    values: valueOptions(s),
+    eviction: evictionInfo(cfg.str('maxmemory-policy')),
+    header: { redisVersion: s.redisVersion, ctime: Math.floor(now / 1000), usedMem: usedMemory(s) },
+    lfuOf: (r: KeyRecord) => lfuDecayed(r as Entry, now),
+    now: () => s.clock.now(),
+  });
+}
+
+function errText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** SAVE: a blocking save. Returns false (after logging) on failure. */
+export function saveSync(s: Server): boolean {
+  const st = persistState(s);
+  let snap: Snapshot | null = null;
+  try {
+    snap = newSnapshot(s);
+    snap.step(Number.POSITIVE_INFINITY);
+    snap.writeEnd();
+    snap.commitSync();
+  } catch (e) {
+    s.log.warning(`Write error saving DB on disk: ${errText(e)}`);
+    snap?.abort();
+    return false;
+  }
+  s.dirty = 0;
+  s.lastSave = Math.floor(s.clock.now() / 1000);
+  st.saves++;
+  s.log.notice('DB saved on disk');
+  return true;
+}
+
+/** BGSAVE: starts a background save; false (after logging) when it could not start. */
+export function startBgsave(s: Server): boolean {
+  const st = persistState(s);
+  if (st.bg !== null) return false;
+  st.lastBgsaveTry = s.clock.now();
+  let snap: Snapshot;
+  try {
+    snap = newSnapshot(s);
+  } catch (e) {
+    s.log.warning(`Can't save in background: ${errText(e)}`);
+    st.lastBgsaveOk = false;
+    return false;
+  }
+  snap.hook();
+  st.bg = snap;
+  st.bgStartMs = s.clock.now();
+  st.dirtyAtStart = s.dirty;
+  s.log.notice(`Background saving started by pid ${process.pid}`);
+  const fail = (e: unknown) => {
+    if (st.bg !== snap) return;
+    st.bg = null;
+    snap.abort();
+    st.lastBgsaveOk = false;
+    st.lastBgsaveTimeSec = Math.round((s.clock.now() - st.bgStartMs) / 1000);
+    st.unsignalledWrites += snap.violations;
+    s.log.warning(`Write error saving DB on disk: ${errText(e)}`);
+    s.log.warning('Background saving error');
+  };
+  const run = () => {
+    if (st.bg !== snap) return;
+    let done: boolean;
+    try {
+      done = snap.step(SLICE_MS);
+      if (done) snap.writeEnd();
+    } catch (e) {
+      fail(e);
+      return;
+    }
+    if (!done) {
+      setImmediate(run);
+      return;
+    }
+    snap.commit((err) => {
+      if (st.bg !== snap) return;
+      if (err !== null) {
+        fail(err);
+        return;
+      }
+      st.bg = null;
+      s.dirty = Math.max(0, s.dirty - st.dirtyAtStart);
+      s.lastSave = Math.floor(s.clock.now() / 1000);
+      st.lastBgsaveOk = true;
+      st.lastBgsaveTimeSec = Math.round((s.clock.now() - st.bgStartMs) / 1000);
+      st.saves++;
+      st.lastCowSize = snap.peakPending;
+      st.unsignalledWrites += snap.violations;
+      if (snap.violations > 0) {
+        s.log.warning(
+          `Background saving: ${snap.violations} key(s) changed without a before-write signal; their new value was saved`,
+        );
+      }
+      s.log.notice('DB saved on disk');
+      s.log.notice('Background saving terminated with success');
+    });
+  };
+  setImmediate(run);
+  return true;
+}
+
+/** Stops a running background save (shutdown); its temp file is removed. */
+export function killBgsave(s: Server): void {
+  const st = persistState(s);
+  const snap = st.bg;
+  if (snap === null) return;
+  st.bg = null;
+  snap.abort();
+}
+
+function saveParams(s: Server): [number, number][] {
+  const l = s.config.list('save');
+  const out: [number, number][] = [];
+  for (let i = 0; i + 1 < l.length; i += 2) out.push([Number(l[i]), Number(l[i + 1])]);
+  return out;
+}
+
+function cron(s: Server, now: number): void {
+  const st = persistState(s);
+  if (st.bg !== null || st.loading !== null || s.shuttingDown) return;
+  if (st.scheduled) {
+    st.scheduled = false;
+    startBgsave(s);
+    return;
+  }
+  const nowSec = Math.floor(now / 1000);
+  for (const [secs, changes] of saveParams(s)) {
+    if (
+      s.dirty >= changes &&
+      nowSec - s.lastSave > secs &&
+      (now - st.lastBgsaveTry > RETRY_DELAY_MS || st.lastBgsaveOk)
+    ) {
+      s.log.notice(`${changes} changes in ${secs} seconds. Saving...`);
+      startBgsave(s);
+      break;
+    }
+  }
+}
+
+function onShutdown(s: Server, nosave: boolean, save: boolean): string | null {
+  const st = persistState(s);
+  if (st.bg !== null) {
+    s.log.warning('There is a child saving an .rdb. Killing it!');
+    killBgsave(s);
+  }
+  if (st.loading !== null) return null;
+  if ((saveParams(s).length > 0 && !nosave) || save) {
+    s.log.notice('Saving the final RDB snapshot before exiting.');
+    if (!saveSync(s)) {
+      s.log.warning("Error trying to save the DB, can't exit.");
+      return "Error trying to save the DB, can't exit.";
+    }
+  }
+  return null;
+}
+
+// ---- loading ----
+
+/** Why a dump file was refused. */
+export class LoadError extends Error {}
+
+/** Loads dir/dbfilename if present; throws LoadError naming the file on any problem. */
+export async function loadAtStartup(s: Server): Promise<void> {
+  const file = path.join(s.config.str('dir'), s.config.str('dbfilename'));
+  try {
+    fs.lstatSync(file);
+  } catch {
+    return; // no dump yet
+  }
+  const mode = s.config.str('permission-check');
+  if (mode !== 'no') {
+    const findings = checkLoadedFile(file);
+    for (const f of findings) s.log.warning(formatFinding(f));
+    if (findings.length > 0 && mode === 'yes') {
+      throw new LoadError(
+        `Refusing to load ${file}: unsafe permissions (see above). Fix them, or set 'permission-check warn'.`,
+      );
+    }
+  }
+  await loadFile(s, file);
+}
+
+/** Reads and loads an RDB file into fresh databases, then swaps them in. */
+export async function loadFile(s: Server, file: string): Promise<void> {
+  const st = persistState(s);
+  const t0 = performance.now();
+  let buf: Buffer;
+  try {
+    const fh = await fs.promises.open(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    try {
+      buf = await fh.readFile();
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    throw new LoadError(`Can't read the RDB file ${file}: ${errText(e)}`);
+  }
+  const fresh = s.dbs.map((d) => new Db(d.id, s.clock, d.events));
+  st.loading = { startMs: s.clock.now(), totalBytes: buf.length, loadedBytes: 0, rdbUsedMem: 0 };
+  try {
+    const loader = new RdbLoader(buf, fresh, {
+      values: valueOptions(s),
+      checksum: s.config.bool('rdbchecksum'),
+      databases: s.dbs.length,
+      now: s.clock.now(),
+      eviction: evictionInfo(s.config.str('maxmemory-policy')),
+      log: (m) => s.log.notice(m),
+    });
+    let lastLog = performance.now();
+    for (;;) {
+      const done = loader.step(performance.now() + LOAD_SLICE_MS);
+      st.loading.loadedBytes = loader.position;
+      const mem = loader.result.aux.get('used-mem');
+      if (mem !== undefined) st.loading.rdbUsedMem = Number(mem) || 0;
+      if (done) break;
+      if (performance.now() - lastLog >= 1000) {
+        lastLog = performance.now();
+        const pct = ((loader.position * 100) / loader.total).toFixed(1);
+        s.log.notice(`Loading RDB ${file}: ${pct}% (${loader.result.loaded} keys)`);
+      }
+      // let clients in (they get -LOADING) between slices
+      await new Promise((r) => setImmediate(r));
+    }
+    for (let i = 0; i < fresh.length; i++) s.dbs[i].swapWith(fresh[i]);
+    st.lastLoadLoaded = loader.result.loaded;
+    st.lastLoadExpired = loader.result.expired;
+    s.log.notice(
+      `Done loading RDB, keys loaded: ${loader.result.loaded}, keys expired: ${loader.result.expired}.`,
+    );
+    s.log.notice(`DB loaded from disk: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
+  } catch (e) {
+    const why = e instanceof RdbError ? `${errText(e)}` : `internal error: ${errText(e)}`;
+    throw new LoadError(`Bad RDB file ${file}: ${why}. Refusing to load it (nothing was loaded).`);
+  } finally {
+    st.loading = null;
+  }
+}
+
+// ---- gates and INFO ----
+
+function diskErrorDenies(s: Server): boolean {
+  const st = persistState(s);
+  return !st.lastBgsaveOk && s.config.bool('stop-writes-on-bgsave-error') && s.config.list('save').length > 0;
+}
+
+addGate({
+  check(c: Client, cmd) {
+    const s = c.server;
+    const st = states.get(s);
+    if (st === undefined) return null;
+    if (diskErrorDenies(s)) {
+      const isWrite =
+        (cmd.flags & Flag.Write) !== 0 ||
+        (cmd.name === 'exec' &&
+          c.multi !== null &&
+          c.multi.queue.some((q) => (q.cmd.flags & Flag.Write) !== 0));
+      if (isWrite || cmd.name === 'ping') return MISCONF;
+    }
+    if (st.loading !== null && !(cmd.flags & Flag.Loading)) return E.loading;
+    return null;
+  },
+});
+
+function infoFields(s: Server): InfoField[] {
+  const st = persistState(s);
+  const now = s.clock.now();
+  const bg = st.bg;
+  const processed = bg?.keysProcessed ?? 0;
+  const total = bg?.keysTotal ?? 0;
+  const fields: InfoField[] = [
+    ['loading', st.loading !== null ? 1 : 0],
+    ['async_loading', 0],
+    ['current_cow_peak', bg?.peakPending ?? 0],
+    ['current_cow_size', 0],
+    ['current_cow_size_age', 0],
+    ['current_fork_perc', total > 0 ? ((Math.min(processed, total) * 100) / total).toFixed(2) : '0.00'],
+    ['current_save_keys_processed', processed],
+    ['current_save_keys_total', total],
+    ['rdb_changes_since_last_save', s.dirty],
+    ['rdb_bgsave_in_progress', bg !== null ? 1 : 0],
+    ['rdb_last_save_time', s.lastSave],
+    ['rdb_last_bgsave_status', st.lastBgsaveOk ? 'ok' : 'err'],
+    ['rdb_last_bgsave_time_sec', st.lastBgsaveTimeSec],
+    ['rdb_current_bgsave_time_sec', bg !== null ? Math.floor((now - st.bgStartMs) / 1000) : -1],
+    ['rdb_saves', st.saves],
+    ['rdb_last_cow_size', st.lastCowSize],
+    ['rdb_last_load_keys_expired', st.lastLoadExpired],
+    ['rdb_last_load_keys_loaded', st.lastLoadLoaded],
+    // redoubt's own: writes a BGSAVE saw only after the fact (should stay 0)
+    ['rdb_snapshot_unsignalled_writes', st.unsignalledWrites + (bg?.violations ?? 0)],
+  ];
+  const l = st.loading;
+  if (l !== null) {
+    const elapsed = (now - l.startMs) / 1000;
+    const perc = l.totalBytes > 0 ? (l.loadedBytes * 100) / l.totalBytes : 0;
+    const rate = elapsed > 0 ? l.loadedBytes / elapsed : 0;
+    const eta = rate > 0 ? Math.floor((l.totalBytes - l.loadedBytes) / rate) : 1;
+    fields.push(
+      ['loading_start_time', Math.floor(l.startMs / 1000)],
+      ['loading_total_bytes', l.totalBytes],
+      ['loading_rdb_used_mem', l.rdbUsedMem],
+      ['loading_loaded_bytes', l.loadedBytes],
+      ['loading_loaded_perc', perc.toFixed(2)],
+      ['loading_eta_seconds', eta],
+    );
+  }
+  return fields;
+}
+
+addInfoFields('persistence', infoFields);
+
+serverInitHooks.push((s) => {
+  const st = persistState(s);
+  s.cronHooks.push((now) => cron(s, now));
+  s.shutdownHooks.push((nosave, save) => onShutdown(s, nosave, save));
+  s.startupHooks.push(() => loadAtStartup(s));
+  s.keyModifiedHooks.push((db, key) => {
+    const bg = st.bg;
+    if (bg !== null) bg.afterModified(db, key);
+  });
+});

@@ -1,0 +1,371 @@
+// A point-in-time snapshot of every database written as an RDB file, without fork and without
+// copying the dataset.
+//
+// The snapshot walks each database in key-sequence order (Db.scan), a slice at a time between
+// events. What it writes is the data as it was when it started:
+// - keys added after the start have a sequence number above the one recorded at the start and
+//   are skipped;
+// - before any change to a key that the walk has not reached yet (Db.onBeforeWrite: set, delete,
+//   expire, evict, and lookupWrite ahead of in-place edits), the key's current, still unchanged
+//   record is written at once and remembered, so the walk skips it later (copy-on-write at key
+//   granularity; a deleted key is thereby included, as it existed at the start);
+// - before a database is emptied or swapped (FLUSHDB, FLUSHALL, SWAPDB), the rest of it is
+//   written at once.
+// Records for a database whose section has not started yet are buffered until it does (the
+// RDB format groups keys by database): that buffer is the snapshot's copy-on-write overhead.
+//
+// The file is written as a new 0600 temp file (O_EXCL|O_NOFOLLOW) in the data directory,
+// fsynced, renamed over the target, and the directory fsynced.
+
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fsyncDir, isPlainName } from '../security/files';
+import type { Db, Entry } from '../store/db';
+import {
+  type EvictionInfo,
+  type HeaderInfo,
+  type LfuOf,
+  writeDbHeader,
+  writeFooter,
+  writeHeader,
+  writeKey,
+} from './rdb';
+import { RdbWriter } from './rdbio';
+import type { ValueOptions } from './values';
+
+export interface SnapshotOptions {
+  dir: string;
+  filename: string;
+  compress: boolean;
+  checksum: boolean;
+  values: ValueOptions;
+  eviction: EvictionInfo;
+  header: HeaderInfo;
+  lfuOf: LfuOf;
+  now: () => number;
+}
+
+const PENDING = 0;
+const ACTIVE = 1;
+const DONE = 2;
+
+interface DbState {
+  db: Db;
+  size: number;
+  expires: number;
+  /** keys with a larger sequence number were added after the start */
+  maxSeq: number;
+  /** Db.scan cursor: every key with a smaller sequence number has been handled */
+  cursor: number;
+  phase: number;
+  /** keys written ahead of the walk */
+  early: Set<Entry>;
+  /** records of a database whose section has not started */
+  pending: RdbWriter | null;
+  /** everything left of this database is in `pending` */
+  complete: boolean;
+}
+
+/** Keys visited per Db.scan call. */
+const SCAN_STEP = 128;
+
+export class Snapshot {
+  private readonly w: RdbWriter;
+  private readonly states: DbState[];
+  private readonly byDb = new Map<Db, DbState>();
+  private dbIndex = 0;
+  private fd: number;
+  readonly tmpPath: string;
+  readonly target: string;
+  readonly keysTotal: number;
+  keysProcessed = 0;
+  /** keys changed without a before-write signal (a command path bypassing lookupWrite) */
+  violations = 0;
+  /** bytes buffered for databases not reached yet, at the peak */
+  peakPending = 0;
+  private pendingBytes = 0;
+  private hooked = false;
+  finished = false;
+  closed = false;
+  private readonly now: number;
+
+  constructor(
+    dbs: Db[],
+    private readonly o: SnapshotOptions,
+  ) {
+    if (!isPlainName(o.filename)) throw new Error(`refusing to write '${o.filename}': not a plain file name`);
+    this.target = path.join(o.dir, o.filename);
+    this.tmpPath = path.join(o.dir, `temp-${process.pid}-${randomBytes(4).toString('hex')}.rdb`);
+    const flags =
+      fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
+    this.fd = fs.openSync(this.tmpPath, flags, 0o600);
+    this.now = o.now();
+    this.w = new RdbWriter({ compress: o.compress, sink: (chunk) => this.writeOut(chunk) });
+    let total = 0;
+    this.states = dbs.map((db) => {
+      const st: DbState = {
+        db,
+        size: db.size,
+        expires: db.volatile.size,
+        maxSeq: db.lastSeq,
+        cursor: 0,
+        phase: PENDING,
+        early: new Set(),
+        pending: null,
+        complete: false,
+      };
+      total += st.size;
+      this.byDb.set(db, st);
+      return st;
+    });
+    this.keysTotal = total;
+    try {
+      writeHeader(this.w, o.header);
+    } catch (e) {
+      this.abort();
+      throw e;
+    }
+  }
+
+  private writeOut(chunk: Buffer): void {
+    let off = 0;
+    while (off < chunk.length) off += fs.writeSync(this.fd, chunk, off, chunk.length - off);
+  }
+
+  /** Installs the copy-on-write hooks (a background snapshot; a blocking SAVE needs none). */
+  hook(): void {
+    for (const st of this.states) {
+      st.db.onBeforeWrite = (db, key) => this.beforeWrite(db, key);
+      st.db.onBeforeClear = (db) => this.beforeClear(db);
+    }
+    this.hooked = true;
+  }
+
+  private unhook(): void {
+    if (!this.hooked) return;
+    for (const st of this.states) {
+      st.db.onBeforeWrite = null;
+      st.db.onBeforeClear = null;
+    }
+    this.hooked = false;
+  }
+
+  private record(target: RdbWriter, e: Entry): void {
+    writeKey(target, e, this.o.values, this.o.eviction, this.now, this.o.lfuOf);
+    this.keysProcessed++;
+  }
+
+  /** Whether `e` still has to be written (it existed at the start and was not written yet). */
+  private unwritten(st: DbState, e: Entry): boolean {
+    if (st.phase === DONE || e.seq > st.maxSeq) return false;
+    if (st.phase === ACTIVE && e.seq < st.cursor) return false;
+    return !st.early.has(e);
+  }
+
+  /** Writes `e` now, ahead of the walk. */
+  private writeEarly(st: DbState, e: Entry): void {
+    if (st.phase === ACTIVE) {
+      this.record(this.w, e);
+    } else {
+      if (st.pending === null) st.pending = new RdbWriter({ compress: this.o.compress });
+      const before = st.pending.length;
+      this.record(st.pending, e);
+      this.pendingBytes += st.pending.length - before;
+      if (this.pendingBytes > this.peakPending) this.peakPending = this.pendingBytes;
+    }
+    st.early.add(e);
+  }
+
+  private beforeWrite(db: Db, key: string): void {
+    const st = this.byDb.get(db);
+    if (st === undefined) return;
+    const e = db.dict.get(key);
+    if (e === undefined || !this.unwritten(st, e)) return;
+    this.guard(() => this.writeEarly(st, e));
+  }
+
+  /** After-change check (Db.onModified): a key changed before its record was written. */
+  afterModified(db: Db, key: string): void {
+    const st = this.byDb.get(db);
+    if (st === undefined) return;
+    const e = db.dict.get(key);
+    if (e === undefined || !this.unwritten(st, e)) return;
+    // the old value is gone: write the new one (the best left) and count the miss
+    this.violations++;
+    this.guard(() => this.writeEarly(st, e));
+  }
+
+  private beforeClear(db: Db): void {
+    const st = this.byDb.get(db);
+    if (st === undefined || st.phase === DONE) return;
+    this.guard(() => {
+      if (st.phase === ACTIVE) {
+        this.walk(st, Number.POSITIVE_INFINITY);
+      } else if (!st.complete) {
+        if (st.pending === null) st.pending = new RdbWriter({ compress: this.o.compress });
+        const target = st.pending;
+        const before = target.length;
+        let cursor = 0;
+        let stop = false;
+        do {
+          cursor = db.scan(cursor, SCAN_STEP, (e) => {
+            if (stop || e.seq > st.maxSeq) {
+              stop = true;
+              return;
+            }
+            if (st.early.has(e)) return;
+            this.record(target, e);
+          });
+        } while (cursor !== 0 && !stop);
+        st.early.clear();
+        st.complete = true;
+        this.pendingBytes += target.length - before;
+        if (this.pendingBytes > this.peakPending) this.peakPending = this.pendingBytes;
+      }
+    });
+  }
+
+  /** An I/O error inside a hook must not break the command: the snapshot fails later. */
+  private failure: Error | null = null;
+  private guard(f: () => void): void {
+    if (this.failure !== null) return;
+    try {
+      f();
+    } catch (e) {
+      this.failure = e as Error;
+      this.unhook();
+    }
+  }
+
+  get error(): Error | null {
+    return this.failure;
+  }
+
+  /** Walks the active database for up to `budget` keys; marks it done at its end. */
+  private walk(st: DbState, budget: number): number {
+    let n = 0;
+    let stop = false;
+    const db = st.db;
+    while (n < budget && st.phase === ACTIVE) {
+      const next = db.scan(st.cursor, SCAN_STEP, (e) => {
+        if (stop || e.seq > st.maxSeq) {
+          stop = true;
+          return;
+        }
+        n++;
+        if (st.early.delete(e)) return;
+        this.record(this.w, e);
+      });
+      if (stop || next === 0) {
+        st.phase = DONE;
+        st.early.clear();
+      } else {
+        st.cursor = next;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Advances by up to `budgetMs` of work (Infinity: to the end). Returns true when every
+   * database has been written. Throws on I/O errors.
+   */
+  step(budgetMs: number): boolean {
+    if (this.failure !== null) throw this.failure;
+    const deadline = performance.now() + budgetMs;
+    while (this.dbIndex < this.states.length) {
+      const st = this.states[this.dbIndex];
+      if (st.phase === PENDING) {
+        if (st.size === 0) {
+          st.phase = DONE;
+        } else {
+          writeDbHeader(this.w, st.db.id, st.size, st.expires);
+          if (st.pending !== null) {
+            this.pendingBytes -= st.pending.length;
+            this.w.raw(st.pending.contents());
+            st.pending = null;
+          }
+          st.phase = st.complete ? DONE : ACTIVE;
+        }
+      }
+      if (st.phase === ACTIVE) {
+        this.walk(st, 512);
+        this.w.maybeFlush();
+      }
+      if (st.phase === DONE) this.dbIndex++;
+      if (performance.now() >= deadline) break;
+    }
+    if (this.dbIndex < this.states.length) return false;
+    this.unhook();
+    return true;
+  }
+
+  /** Writes EOF and the checksum; the data is then complete in the temp file. */
+  writeEnd(): void {
+    const crc = writeFooter(this.w, this.o.checksum);
+    this.writeOut(crc);
+  }
+
+  /** fsync + close + rename + directory fsync, synchronously. */
+  commitSync(): void {
+    fs.fsyncSync(this.fd);
+    this.closeFd();
+    fs.renameSync(this.tmpPath, this.target);
+    fsyncDir(this.o.dir);
+    this.finished = true;
+  }
+
+  /** The same with the fsync of the data off the event loop. */
+  commit(done: (err: Error | null) => void): void {
+    this.committing = true;
+    fs.fsync(this.fd, (err) => {
+      this.committing = false;
+      if (this.closed) {
+        // aborted meanwhile (shutdown): never rename over what may have been saved since
+        this.cleanup();
+        return done(new Error('snapshot aborted'));
+      }
+      if (err) return done(err);
+      try {
+        this.closeFd();
+        fs.renameSync(this.tmpPath, this.target);
+        fsyncDir(this.o.dir);
+        this.finished = true;
+        done(null);
+      } catch (e) {
+        done(e as Error);
+      }
+    });
+  }
+
+  private committing = false;
+
+  private closeFd(): void {
+    if (this.fd >= 0) {
+      fs.closeSync(this.fd);
+      this.fd = -1;
+    }
+  }
+
+  /** Stops: removes the hooks and the temp file (after an fsync in flight, if any). */
+  abort(): void {
+    this.unhook();
+    this.closed = true;
+    if (!this.committing) this.cleanup();
+  }
+
+  private cleanup(): void {
+    try {
+      this.closeFd();
+    } catch {
+      // already closed
+    }
+    if (!this.finished) fs.rmSync(this.tmpPath, { force: true });
+  }
+
+  /** Bytes written to the file so far. */
+  get bytesWritten(): number {
+    return this.w.length;
+  }
+}
