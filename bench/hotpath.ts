@@ -9,8 +9,8 @@ import { processInput } from '../src/server/connection';
 import { Server } from '../src/server/server';
 
 const COMMANDS = Number(process.argv[2] ?? process.env.HOTPATH_N ?? 200000);
-/** Commands per simulated read (redis-benchmark -P 16 sends 16 per write). */
-const BATCHES = [1, 16];
+/** Commands per simulated read (redis-benchmark -P 16 sends 16 per write); HOTPATH_BATCHES="16". */
+const BATCHES = (process.env.HOTPATH_BATCHES ?? '1,16').split(',').map(Number);
 
 function resp(args: string[]): string {
   let out = `*${args.length}\r\n`;

@@ -1,5 +1,6 @@
 // Every command group, registered in one table.
 
+import { aclCommands } from './acl';
 import { bitCommands } from './bitops';
 import { clientCommands } from './client';
 import { configCommands } from './config';
@@ -40,6 +41,7 @@ export const allCommandGroups: CommandDef[][] = [
   clientCommands,
   introspectCommands,
   configCommands,
+  aclCommands,
   persistenceCommands,
   scriptingCommands,
 ];

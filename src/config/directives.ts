@@ -62,6 +62,11 @@ function networkDirectives(server: Server): DirectiveDef[] {
       emptyIsNull: true,
       transform: (v) => toDigest(v as string),
       rewrite: () => [],
+      // requirepass is the default user's password (an empty one makes it nopass)
+      apply: (v) => {
+        server.acl.requirepassChanged(v as string);
+        return undefined;
+      },
     },
     {
       name: 'requirepass-sha256',
@@ -84,6 +89,15 @@ function networkDirectives(server: Server): DirectiveDef[] {
         const d = server.config.str('requirepass');
         return d === '' ? [] : [{ args: digestHex(d), force: true }];
       },
+    },
+    // ACL users from a file instead of `user` lines (the two are mutually exclusive)
+    { name: 'aclfile', type: 'string', default: '', immutable: true, emptyIsNull: true },
+    { name: 'acllog-max-len', type: 'int', default: '128', min: 0, max: LLONG_MAX },
+    {
+      name: 'acl-pubsub-default',
+      type: 'enum',
+      default: 'resetchannels',
+      values: ['allchannels', 'resetchannels'],
     },
     {
       name: 'proto-max-bulk-len',
@@ -387,15 +401,15 @@ function fileOnlyDirectives(server: Server): DirectiveDef[] {
       },
     },
     {
-      // kept for the ACL layer, which creates the users
+      // checked now (a bad rule is a fatal error naming the line); the ACL layer creates the
+      // users at start-up
       name: 'user',
       type: 'list',
       default: '',
       fileOnly: true,
       load: (args) => {
-        if (args.length < 1) return 'wrong number of arguments';
-        server.config.users.push(args);
-        return null;
+        if (args.length < 1) return 'Bad directive or wrong number of arguments';
+        return server.acl.configUser(args);
       },
     },
   ];

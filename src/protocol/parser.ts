@@ -86,6 +86,16 @@ function quickLen(buf: Buffer, pos: number, prefix: number): number {
   return -1;
 }
 
+/**
+ * Arguments are views of the received chunk, made directly: Buffer#subarray reads the chunk's
+ * `buffer` and `byteOffset` getters on every call, which cost more than the view itself.
+ * ArgBuffer instances are Buffers in every respect that code observes (Buffer.isBuffer,
+ * instanceof Buffer, all Buffer methods, inspected as Buffer) except that their prototype is
+ * ArgBuffer.prototype, which inherits from Buffer.prototype.
+ */
+const ArgBuffer = class Buffer extends Uint8Array {};
+Object.setPrototypeOf(ArgBuffer.prototype, Buffer.prototype);
+
 export class RequestParser {
   private buf: Buffer = EMPTY;
   private pos = 0;
@@ -98,6 +108,10 @@ export class RequestParser {
   private args: Buffer[] = [];
   private argBytes = 0;
   private bulkLen = -1;
+  /** `buf`'s ArrayBuffer and offset in it, for making argument views. */
+  private viewOf: Buffer = EMPTY;
+  private ab = EMPTY.buffer as ArrayBuffer;
+  private base = EMPTY.byteOffset;
   /** next() found no line terminator in the pending bytes (header or inline line incomplete). */
   private waitingLine = false;
 
@@ -222,7 +236,12 @@ export class RequestParser {
           this.need = this.bulkLen + 2;
           return null;
         }
-        this.args.push(buf.subarray(this.pos, this.pos + this.bulkLen));
+        if (buf !== this.viewOf) {
+          this.viewOf = buf;
+          this.ab = buf.buffer as ArrayBuffer;
+          this.base = buf.byteOffset;
+        }
+        this.args.push(new ArgBuffer(this.ab, this.base + this.pos, this.bulkLen) as Buffer);
         this.argBytes += this.bulkLen;
         this.pos += this.bulkLen + 2; // like Redis, the trailing CRLF is skipped unchecked
         this.bulkLen = -1;

@@ -238,13 +238,14 @@ export class Guard {
       return false;
     }
     const u = user.toString('latin1');
-    this.syncPassword();
     let ok = false;
-    if (u === 'default') {
+    if (this.userCheck !== null) {
+      // the ACL layer knows every user, default included (requirepass is default's password)
+      ok = this.userCheck(u, pass);
+    } else if (u === 'default') {
+      this.syncPassword();
       // nopass default user accepts anything, as Redis
       ok = this.defaultPassHash === null || timingSafeEqual(sha256(pass), this.defaultPassHash);
-    } else if (this.userCheck !== null) {
-      ok = this.userCheck(u, pass);
     }
     if (ok) {
       const wasAuth = c.authenticated;
@@ -252,12 +253,15 @@ export class Guard {
       c.setAuthenticated(u);
       return true;
     }
+    this.onAuthFailure?.(c, u);
     this.fail(c, src, key, now);
     return false;
   }
 
-  /** ACL layer hook: checks a non-default user's password. */
+  /** ACL layer hook: checks a user's password (an unknown or disabled user fails). */
   userCheck: ((user: string, pass: Buffer) => boolean) | null = null;
+  /** ACL layer hook: a failed authentication (the ACL log records it). */
+  onAuthFailure: ((c: Client, user: string) => void) | null = null;
 
   private fail(c: Client, src: Source, key: string, now: number): void {
     const s = this.s;

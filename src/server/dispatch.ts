@@ -27,6 +27,8 @@ const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'r
 /** Hooks later layers install (ACL checks, maxmemory); each returns an error reply or null. */
 export interface Gate {
   check(c: Client, cmd: Command, argv: Buffer[]): string | null;
+  /** Run again for each command EXEC runs (ACL rules may have changed since it was queued). */
+  execCheck?(c: Client, cmd: Command, argv: Buffer[]): string | null;
 }
 
 const gates: Gate[] = [];
@@ -244,6 +246,16 @@ export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
   if (handler === undefined) {
     c.reply.error(E.wrongArgs(cmd.fullname));
     return;
+  }
+  if (c.inExec && depth === 1) {
+    for (let i = 0; i < gates.length; i++) {
+      const err = gates[i].execCheck?.(c, cmd, argv) ?? null;
+      if (err !== null) {
+        s.countError(err);
+        c.reply.error(err);
+        return;
+      }
+    }
   }
   const errorsBefore = c.reply.errors;
   const t0 = depth === 0 && chainClient === c ? lastEnd : performance.now();

@@ -10,6 +10,7 @@ import { CommandTable } from '../commands/table';
 import { Config } from '../config/config';
 import { buildDirectives } from '../config/directives';
 import { Logger } from '../log';
+import { Acl } from '../security/acl';
 import { securityDirectives } from '../security/directives';
 import { type Guard, installGuard } from '../security/guard';
 import { installLimits } from '../security/limits';
@@ -101,6 +102,7 @@ export class Server {
     this.commands = new CommandTable(allCommandGroups);
     this.resizeDbs(this.config.num('databases'));
     this.guard = installGuard(this);
+    this.acl = new Acl(this);
     for (const h of serverInitHooks) h(this);
     installLimits(this);
     installEviction(this);
@@ -136,10 +138,12 @@ export class Server {
   }
 
   readonly guard: Guard;
+  /** ACL users (the default user holds requirepass) */
+  readonly acl: Acl;
 
-  /** Whether new connections must authenticate. */
+  /** Whether new connections must authenticate: the default user has a password or is off. */
   authRequired(): boolean {
-    return this.guard.hasDefaultPassword();
+    return this.acl.authRequired();
   }
 
   /** Creates the data directory (mode 0700) and resolves `dir` to an absolute path. */
