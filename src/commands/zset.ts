@@ -296,6 +296,60 @@ function emptyLexRange(r: LexRange): boolean {
   return c > 0 || (c === 0 && (r.min.ex || r.max.ex));
 }
 
+function lexGte(m: string, r: LexRange): boolean {
+  const c = cmpMemberLex(m, r.min);
+  return r.min.ex ? c > 0 : c >= 0;
+}
+
+function lexLte(m: string, r: LexRange): boolean {
+  const c = cmpMemberLex(m, r.max);
+  return r.max.ex ? c < 0 : c <= 0;
+}
+
+/**
+ * A lex range over a listpack-encoded set, walked as Redis does (which decides what a lex range
+ * means when the scores differ): nothing unless the last element is ≥ min and the first ≤ max;
+ * start at the first element ≥ min (the last ≤ max when reversed), which must itself be in range;
+ * skip `offset` elements, then take up to `limit` (negative: all) while the far bound holds.
+ */
+function packedLex(z: ZSetValue, r: LexRange, rev: boolean, offset: number, limit: number): ZItem[] {
+  const items = z.items();
+  const n = items.length;
+  const out: ZItem[] = [];
+  if (n === 0 || emptyLexRange(r)) return out;
+  if (!lexGte(items[n - 1].member, r) || !lexLte(items[0].member, r)) return out;
+  let start = -1;
+  if (!rev) {
+    for (let i = 0; i < n; i++) {
+      if (!lexGte(items[i].member, r)) continue;
+      if (lexLte(items[i].member, r)) start = i;
+      break;
+    }
+  } else {
+    for (let i = n - 1; i >= 0; i--) {
+      if (!lexLte(items[i].member, r)) continue;
+      if (lexGte(items[i].member, r)) start = i;
+      break;
+    }
+  }
+  if (start < 0 || offset < 0) return out;
+  let left = limit;
+  for (let i = rev ? start - offset : start + offset; i >= 0 && i < n && left !== 0; i += rev ? -1 : 1) {
+    const m = items[i].member;
+    if (rev ? !lexGte(m, r) : !lexLte(m, r)) break;
+    out.push(items[i]);
+    left--;
+  }
+  return out;
+}
+
+/** The elements of a lex range in ascending order (ZLEXCOUNT, ZREMRANGEBYLEX). */
+function lexItems(z: ZSetValue, r: LexRange): ZItem[] {
+  if (z.packed) return packedLex(z, r, false, 0, -1);
+  const [a, b] = lexSpan(z, r);
+  return z.range(a, b - 1);
+}
+
 /** [first, end) ranks of the items in a score range. */
 function scoreSpan(z: ZSetValue, r: ScoreRange): [number, number] {
   if (emptyScoreRange(r)) return [0, 0];
@@ -652,8 +706,8 @@ function zremrangeGeneric(c: Client, argv: Buffer[], type: RangeType): void {
     first = start;
     stop = end + 1;
   } else if (srange !== null) [first, stop] = scoreSpan(z, srange);
-  else [first, stop] = lexSpan(z, lrange as LexRange);
-  const doomed = z.range(first, stop - 1);
+  else [first, stop] = [0, 0];
+  const doomed = lrange !== null ? lexItems(z, lrange) : z.range(first, stop - 1);
   for (const it of doomed) z.removeItem(it);
   const deleted = doomed.length;
   if (deleted > 0) {
@@ -760,8 +814,7 @@ function zlexcount(c: Client, argv: Buffer[]): void {
     c.reply.int(0);
     return;
   }
-  const [a, b] = lexSpan(z, r);
-  c.reply.int(b - a);
+  c.reply.int(z.packed ? lexItems(z, r).length : lexSpan(z, r).reduce((a, b) => b - a));
 }
 
 // ---- ZRANGE family ----
@@ -856,6 +909,8 @@ function zrangeGeneric(
         if (end >= len) end = len - 1;
         items = rev ? z.range(len - 1 - end, len - 1 - start, true) : z.range(start, end);
       }
+    } else if (lrange !== null && z.packed) {
+      items = packedLex(z, lrange, rev, offset, limit);
     } else {
       const [a, b] = srange !== null ? scoreSpan(z, srange) : lexSpan(z, lrange as LexRange);
       // a negative offset selects nothing; a negative limit means no limit
