@@ -42,6 +42,8 @@ export interface HeaderInfo {
   redisVersion: string;
   ctime: number;
   usedMem: number;
+  /** an AOF base file (aux field aof-base 1, as Redis writes it) */
+  aofBase?: boolean;
 }
 
 export function writeHeader(w: RdbWriter, h: HeaderInfo): void {
@@ -55,7 +57,7 @@ export function writeHeader(w: RdbWriter, h: HeaderInfo): void {
   aux('redis-bits', '64');
   aux('ctime', String(h.ctime));
   aux('used-mem', String(h.usedMem));
-  aux('aof-base', '0');
+  aux('aof-base', h.aofBase ? '1' : '0');
 }
 
 export function writeDbHeader(w: RdbWriter, id: number, size: number, expires: number): void {

@@ -126,6 +126,8 @@ export function saveSync(s: Server): boolean {
 export function startBgsave(s: Server): boolean {
   const st = persistState(s);
   if (st.bg !== null) return false;
+  // an AOF rewrite holds the before-write hooks (one snapshot at a time)
+  if (s.dbs.some((d) => d.onBeforeWrite !== null)) return false;
   st.lastBgsaveTry = s.clock.now();
   let snap: Snapshot;
   try {
@@ -253,6 +255,7 @@ export class LoadError extends Error {}
 
 /** Loads dir/dbfilename if present; throws LoadError naming the file on any problem. */
 export async function loadAtStartup(s: Server): Promise<void> {
+  if (s.config.bool('appendonly')) return; // the AOF takes precedence (persistence/aof.ts)
   const file = path.join(s.config.str('dir'), s.config.str('dbfilename'));
   try {
     fs.lstatSync(file);

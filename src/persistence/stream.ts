@@ -10,12 +10,21 @@
 // [flags, ms-diff, seq-diff, (n, f1, v1, ... | v1..vn when flags has SAMEFIELDS), lp-count].
 // IDs in a node are deltas from the master ID (wrapping u64 arithmetic, stored as int64).
 //
-// The data model here is logical (entries, groups, PELs), so the store's stream type only has
-// to convert to and from StreamData: it registers a StreamCodec. Until one is registered,
-// streams load into StoredStream, a minimal holder that keeps them intact through SAVE, DUMP and
-// RESTORE (TYPE says stream; the X* commands need the real type).
+// The data model here is logical (live entries, groups, PELs): the store's StreamValue is
+// converted to and from StreamData through its public API. Entries that were deleted but still
+// sit flagged in Redis's nodes are not kept, so a stream that had deletions saves its nodes
+// without them (same content, different bytes than Redis for such streams).
 
-import type { Value, ValueLike } from '../store/db';
+import type { Value } from '../store/db';
+import {
+  Consumer,
+  MAX_ID,
+  type Nack,
+  norm,
+  type StreamID as StoreId,
+  StreamValue,
+  ZERO_ID,
+} from '../store/stream';
 import { RdbError } from './errors';
 import { decodeListpack, ListpackBuilder, type LpValue, lpString } from './listpack';
 import { type RdbReader, type RdbWriter, T } from './rdbio';
@@ -35,8 +44,8 @@ export interface StreamNack {
   id: StreamId;
   deliveryTime: number;
   deliveryCount: number;
-  /** owning consumer's name */
-  consumer: string;
+  /** owning consumer's name (null: none, which Redis tolerates outside deep sanitization) */
+  consumer: string | null;
 }
 
 export interface StreamConsumer {
@@ -68,51 +77,92 @@ export interface StreamData {
   groups: StreamGroup[];
 }
 
-/** How the stream type plugs in (src/store/stream.ts registers one when it exists). */
-export interface StreamCodec {
-  is(v: Value): boolean;
-  toData(v: Value): StreamData;
-  fromData(d: StreamData): ValueLike;
+/** Converts between the store's stream type and StreamData. */
+export function streamToData(v: StreamValue): StreamData {
+  const id = (x: StoreId): StreamId => ({ ms: BigInt(x.ms), seq: BigInt(x.seq) });
+  const entries: StreamEntry[] = [];
+  v.range(ZERO_ID, MAX_ID, false, (eid, fv) => {
+    entries.push({ id: id(eid), fields: fv.map((b) => b.toString('latin1')) });
+    return true;
+  });
+  const groups: StreamGroup[] = [];
+  for (const g of v.sortedGroups()) {
+    const pel: StreamNack[] = [];
+    g.pel.walk((nid, n) => {
+      pel.push({
+        id: id(nid),
+        deliveryTime: n.deliveryTime,
+        deliveryCount: n.deliveryCount,
+        consumer: n.consumer?.name ?? null,
+      });
+      return true;
+    });
+    const consumers: StreamConsumer[] = g.sortedConsumers().map((c) => {
+      const pending: StreamId[] = [];
+      c.pel.walk((nid) => {
+        pending.push(id(nid));
+        return true;
+      });
+      return { name: c.name, seenTime: c.seenTime, pending };
+    });
+    groups.push({ name: g.name, lastId: id(g.lastId), entriesRead: BigInt(g.entriesRead), pel, consumers });
+  }
+  return {
+    entries,
+    lastId: id(v.lastId),
+    firstId: id(v.firstId),
+    maxDeletedId: id(v.maxDeletedId),
+    entriesAdded: BigInt(v.entriesAdded),
+    groups,
+  };
 }
 
-/** A stream kept as its logical data until the store has a stream type. */
-export class StoredStream implements ValueLike {
-  readonly kind = 'stream';
-  constructor(readonly data: StreamData) {}
-  encoding(): string {
-    return 'stream';
+/** Builds a stream value (nodes split by XADD's rules under the current limits). */
+export function streamFromData(d: StreamData, lim: StreamNodeLimits): StreamValue {
+  const id = (x: StreamId): StoreId => ({ ms: norm(x.ms), seq: norm(x.seq) });
+  const s = new StreamValue();
+  for (const e of d.entries) {
+    s.append(
+      id(e.id),
+      e.fields.map((f) => Buffer.from(f, 'latin1')),
+      lim.bytes,
+      lim.entries,
+    );
   }
-  clone(): StoredStream {
-    return new StoredStream(structuredClone(this.data));
-  }
-  memoryUsage(): number {
-    let n = 128;
-    for (const e of this.data.entries) {
-      n += 48;
-      for (const f of e.fields) n += f.length + 16;
+  s.lastId = id(d.lastId);
+  s.firstId = id(d.firstId);
+  s.maxDeletedId = id(d.maxDeletedId);
+  s.entriesAdded = signed(d.entriesAdded);
+  for (const g of d.groups) {
+    const cg = s.createGroup(g.name, id(g.lastId), signed(g.entriesRead));
+    if (cg === undefined) throw new RdbError('duplicated consumer group name');
+    const nacks = new Map<string, Nack>();
+    for (const n of g.pel) {
+      const nack: Nack = { deliveryTime: n.deliveryTime, deliveryCount: n.deliveryCount, consumer: null };
+      cg.pel.set(id(n.id), nack);
+      nacks.set(`${n.id.ms}-${n.id.seq}`, nack);
     }
-    return n;
+    for (const c of g.consumers) {
+      const cons = new Consumer(c.name, c.seenTime);
+      cg.consumers.set(c.name, cons);
+      for (const pid of c.pending) {
+        const nack = nacks.get(`${pid.ms}-${pid.seq}`) as Nack;
+        nack.consumer = cons;
+        cons.pel.set(id(pid), nack);
+      }
+    }
   }
+  return s;
 }
 
-const storedCodec: StreamCodec = {
-  is: (v) => v instanceof StoredStream,
-  toData: (v) => (v as StoredStream).data,
-  fromData: (d) => new StoredStream(d),
-};
-
-let codec: StreamCodec = storedCodec;
-
-export function registerStreamCodec(c: StreamCodec): void {
-  codec = c;
+/** An int64 as the store keeps it (number when safe). */
+function signed(v: bigint): number | bigint {
+  const n = Number(v);
+  return Number.isSafeInteger(n) ? n : v;
 }
 
-export function streamCodec(): StreamCodec {
-  return codec;
-}
-
-export function isStream(v: Value): boolean {
-  return codec.is(v) || v instanceof StoredStream;
+export function isStream(v: Value): v is StreamValue {
+  return v instanceof StreamValue;
 }
 
 export function cmpId(a: StreamId, b: StreamId): number {
@@ -367,7 +417,7 @@ export function readStream(r: RdbReader, type: number): StreamData {
       const deliveryCount = r.len();
       if (prevPel !== null && cmpId(prevPel, id) >= 0) throw new RdbError('stream PEL out of order');
       prevPel = id;
-      const nack: StreamNack = { id, deliveryTime, deliveryCount, consumer: '' };
+      const nack: StreamNack = { id, deliveryTime, deliveryCount, consumer: null };
       pel.push(nack);
       byId.set(`${id.ms}-${id.seq}`, nack);
     }
@@ -383,13 +433,12 @@ export function readStream(r: RdbReader, type: number): StreamData {
         const id = readRawId(r);
         const nack = byId.get(`${id.ms}-${id.seq}`);
         if (nack === undefined) throw new RdbError('consumer PEL entry not found in the group PEL');
-        if (nack.consumer !== '') throw new RdbError('duplicated consumer PEL entry');
+        if (nack.consumer !== null) throw new RdbError('duplicated consumer PEL entry');
         nack.consumer = cname;
         pending.push(id);
       }
       consumers.push({ name: cname, seenTime, pending });
     }
-    for (const n of pel) if (n.consumer === '') throw new RdbError('stream group PEL entry without consumer');
     if (d.groups.some((x) => x.name === name)) throw new RdbError('duplicated consumer group name');
     d.groups.push({ name, lastId: glast, entriesRead, pel, consumers });
   }

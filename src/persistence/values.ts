@@ -17,7 +17,14 @@ import { RdbError } from './errors';
 import { decodeIntset, encodeIntset } from './intset';
 import { decodeListpack, ListpackBuilder, type LpValue, lpString } from './listpack';
 import { type RdbReader, type RdbWriter, T } from './rdbio';
-import { isStream, readStream, type StreamNodeLimits, streamCodec, writeStream } from './stream';
+import {
+  isStream,
+  readStream,
+  type StreamNodeLimits,
+  streamFromData,
+  streamToData,
+  writeStream,
+} from './stream';
 import { decodeZiplist, decodeZipmap } from './ziplist';
 
 export interface ValueOptions {
@@ -188,7 +195,7 @@ export function writeValue(w: RdbWriter, v: Value, o: ValueOptions, key: string 
   }
   if (isStream(v)) {
     head(w, T.STREAM_LISTPACKS_2, key);
-    writeStream(w, streamCodec().toData(v), o.stream);
+    writeStream(w, streamToData(v), o.stream);
     return;
   }
   throw new Error(`no RDB encoding for values of type ${(v as { kind?: string }).kind ?? typeof v}`);
@@ -331,7 +338,7 @@ export function readValue(r: RdbReader, type: number, o: ValueOptions): Value | 
       return hashFromPairs(decodeListpack(r.stringView()), o);
     case T.STREAM_LISTPACKS:
     case T.STREAM_LISTPACKS_2:
-      return streamCodec().fromData(readStream(r, type));
+      return streamFromData(readStream(r, type), o.stream);
     case T.MODULE_PRE_GA:
     case T.MODULE_2:
       throw new RdbError('the data holds a module value type, which redoubt does not support (no modules)');
