@@ -37,6 +37,9 @@ export interface DirectiveDef {
   values?: string[];
   /** can't be changed by CONFIG SET */
   immutable?: boolean;
+  /** names a file whose content may change: CONFIG SET applies it even when the value is the
+   *  same (a certificate replaced in place is reloaded), as Redis's VOLATILE_CONFIG */
+  volatile?: boolean;
   /** refused by CONFIG SET unless enable-protected-configs allows it */
   protected?: boolean;
   /** holds a secret: redacted in CONFIG GET, never logged */
@@ -376,7 +379,11 @@ export class Config {
     const applied: number[] = [];
     for (let i = 0; i < defs.length; i++) {
       const d = defs[i];
-      if (!d.apply || formatValue(d, parsed[i].ok, parsed[i].text) === formatValue(d, old[i].ok, old[i].text))
+      if (
+        !d.apply ||
+        (!d.volatile &&
+          formatValue(d, parsed[i].ok, parsed[i].text) === formatValue(d, old[i].ok, old[i].text))
+      )
         continue;
       applied.push(i);
       const err = d.apply(parsed[i].ok, old[i].ok);

@@ -15,15 +15,29 @@ const MID_BATCH_FLUSH_BYTES = 1024 * 1024;
 const QUERY_LIMIT_MIN = 1024 * 1024;
 
 export function acceptConnection(s: Server, socket: net.Socket, unix: boolean): void {
+  if (admitConnection(s, socket, unix)) startClient(s, socket, unix, null);
+}
+
+/** Counts an accepted socket and runs the accept filters; false = a filter closed it. */
+export function admitConnection(s: Server, socket: net.Socket, unix: boolean): boolean {
   s.stats.totalConnections++;
-  // security filters (allowlist, lockouts, protected mode) run before a byte is read
+  // security filters (allowlist, lockouts, protected mode) run before a byte is read (for TLS,
+  // before the handshake)
   const filters = s.acceptFilters;
   for (let i = 0; i < filters.length; i++) {
     if (!filters[i](socket, unix)) {
       socket.on('error', () => {});
-      return;
+      return false;
     }
   }
+  return true;
+}
+
+/**
+ * Creates the client of an admitted connection: a plain socket, or a tls.TLSSocket once its
+ * handshake is done. `user`: already authenticated as this user (by a client certificate).
+ */
+export function startClient(s: Server, socket: net.Socket, unix: boolean, user: string | null): void {
   if (s.clients.size >= s.config.num('maxclients')) {
     s.stats.rejectedConnections++;
     socket.on('error', () => {});
@@ -42,8 +56,9 @@ export function acceptConnection(s: Server, socket: net.Socket, unix: boolean): 
     s.dbs[0],
     s.clock.now(),
     s.config.num('proto-max-bulk-len'),
-    !s.authRequired(),
+    user !== null || !s.authRequired(),
   );
+  if (user !== null) c.setAuthenticated(user);
   s.clients.set(c.id, c);
   for (const h of s.clientCreatedHooks) h(c);
   socket.on('data', (chunk: Buffer) => onData(s, c, chunk));

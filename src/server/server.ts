@@ -12,6 +12,7 @@ import { buildDirectives } from '../config/directives';
 import { Logger } from '../log';
 import { Acl } from '../security/acl';
 import { securityDirectives } from '../security/directives';
+import { tlsDirectives } from '../security/directives-tls';
 import { type Guard, installGuard } from '../security/guard';
 import { installLimits } from '../security/limits';
 import { type Clock, Db, systemClock } from '../store/db';
@@ -98,7 +99,7 @@ export class Server {
     this.startTime = clock.now();
     this.lastSave = Math.floor(this.startTime / 1000);
     this.runId = randomHex(40);
-    this.config = new Config([...buildDirectives(this), ...securityDirectives()]);
+    this.config = new Config([...buildDirectives(this), ...securityDirectives(), ...tlsDirectives(this)]);
     this.commands = new CommandTable(allCommandGroups);
     this.resizeDbs(this.config.num('databases'));
     this.guard = installGuard(this);
