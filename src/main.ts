@@ -95,6 +95,7 @@ export async function main(args: string[]): Promise<void> {
     if (!startupChecks(s)) process.exit(1);
     await s.startup();
     await startListeners(s);
+    await s.loadData();
   } catch (e) {
     if (e instanceof ListenError || e instanceof Error) {
       s.log.warning(e.message);

@@ -257,22 +257,30 @@ export class LoadError extends Error {}
 export async function loadAtStartup(s: Server): Promise<void> {
   if (s.config.bool('appendonly')) return; // the AOF takes precedence (persistence/aof.ts)
   const file = path.join(s.config.str('dir'), s.config.str('dbfilename'));
+  let size: number;
   try {
-    fs.lstatSync(file);
+    size = fs.lstatSync(file).size;
   } catch {
     return; // no dump yet
   }
-  const mode = s.config.str('permission-check');
-  if (mode !== 'no') {
-    const findings = checkLoadedFile(file);
-    for (const f of findings) s.log.warning(formatFinding(f));
-    if (findings.length > 0 && mode === 'yes') {
-      throw new LoadError(
-        `Refusing to load ${file}: unsafe permissions (see above). Fix them, or set 'permission-check warn'.`,
-      );
+  const st = persistState(s);
+  // from here on clients get -LOADING (the listeners are already up)
+  st.loading = { startMs: s.clock.now(), totalBytes: size, loadedBytes: 0, rdbUsedMem: 0 };
+  try {
+    const mode = s.config.str('permission-check');
+    if (mode !== 'no') {
+      const findings = checkLoadedFile(file);
+      for (const f of findings) s.log.warning(formatFinding(f));
+      if (findings.length > 0 && mode === 'yes') {
+        throw new LoadError(
+          `Refusing to load ${file}: unsafe permissions (see above). Fix them, or set 'permission-check warn'.`,
+        );
+      }
     }
+    await loadFile(s, file);
+  } finally {
+    st.loading = null;
   }
-  await loadFile(s, file);
 }
 
 /** Reads and loads an RDB file into fresh databases, then swaps them in. */
@@ -291,7 +299,10 @@ export async function loadFile(s: Server, file: string): Promise<void> {
     throw new LoadError(`Can't read the RDB file ${file}: ${errText(e)}`);
   }
   const fresh = s.dbs.map((d) => new Db(d.id, s.clock, d.events));
-  st.loading = { startMs: s.clock.now(), totalBytes: buf.length, loadedBytes: 0, rdbUsedMem: 0 };
+  const outer = st.loading;
+  const loading = { startMs: s.clock.now(), totalBytes: buf.length, loadedBytes: 0, rdbUsedMem: 0 };
+  if (outer !== null) loading.startMs = outer.startMs;
+  st.loading = loading;
   try {
     const loader = new RdbLoader(buf, fresh, {
       values: valueOptions(s),
@@ -304,9 +315,9 @@ export async function loadFile(s: Server, file: string): Promise<void> {
     let lastLog = performance.now();
     for (;;) {
       const done = loader.step(performance.now() + LOAD_SLICE_MS);
-      st.loading.loadedBytes = loader.position;
+      loading.loadedBytes = loader.position;
       const mem = loader.result.aux.get('used-mem');
-      if (mem !== undefined) st.loading.rdbUsedMem = Number(mem) || 0;
+      if (mem !== undefined) loading.rdbUsedMem = Number(mem) || 0;
       if (done) break;
       if (performance.now() - lastLog >= 1000) {
         lastLog = performance.now();
@@ -327,7 +338,7 @@ export async function loadFile(s: Server, file: string): Promise<void> {
     const why = e instanceof RdbError ? `${errText(e)}` : `internal error: ${errText(e)}`;
     throw new LoadError(`Bad RDB file ${file}: ${why}. Refusing to load it (nothing was loaded).`);
   } finally {
-    st.loading = null;
+    st.loading = outer;
   }
 }
 
@@ -408,7 +419,7 @@ serverInitHooks.push((s) => {
   const st = persistState(s);
   s.cronHooks.push((now) => cron(s, now));
   s.shutdownHooks.push((nosave, save) => onShutdown(s, nosave, save));
-  s.startupHooks.push(() => loadAtStartup(s));
+  s.dataLoadHooks.push(() => loadAtStartup(s));
   s.keyModifiedHooks.push((db, key) => {
     const bg = st.bg;
     if (bg !== null) bg.afterModified(db, key);

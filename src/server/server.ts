@@ -166,6 +166,17 @@ export class Server {
     for (const h of this.startupHooks) await h();
   }
 
+  /**
+   * Loading the dataset (RDB, AOF): runs after the listeners are up, so clients connecting
+   * meanwhile get -LOADING instead of waiting on a closed port (startup() hooks, such as the
+   * ACL file, run before anything is accepted).
+   */
+  readonly dataLoadHooks: (() => Promise<void>)[] = [];
+
+  async loadData(): Promise<void> {
+    for (const h of this.dataLoadHooks) await h();
+  }
+
   newClientId(): number {
     return this.nextClientId++;
   }
