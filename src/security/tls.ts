@@ -70,11 +70,9 @@ function state(s: Server): TlsState {
   return st;
 }
 
-/**
- * Whether `user` names an existing, enabled user. The ACL layer installs its own check with
- * setCertUserCheck; until then the only user is `default`, which is always on.
- */
-let certUserCheck: (s: Server, user: string) => boolean = (_s, user) => user === 'default';
+/** Whether `user` names an existing, enabled ACL user (replaceable, e.g. by tests or an ACL
+ *  layer that wants more than `on`). */
+let certUserCheck: (s: Server, user: string) => boolean = (s, user) => s.acl.get(user)?.enabled === true;
 
 export function setCertUserCheck(f: (s: Server, user: string) => boolean): void {
   certUserCheck = f;

@@ -406,6 +406,20 @@ describe('TLS', () => {
       (await talk(tlsPort, pki, { client: pki.clientAlice, commands: [['AUTH', PW], ['PING']] })).replies,
       ['OK', 'PONG'],
     );
+    // once alice is an enabled ACL user, her certificate logs her in; disabled, it does not
+    assert.equal(await admin.call('ACL', 'SETUSER', 'alice', 'on', '>alice-pw', '+@all', '~*'), 'OK');
+    const asAlice = await talk(tlsPort, pki, {
+      client: pki.clientAlice,
+      commands: [['ACL', 'WHOAMI'], ['PING']],
+    });
+    assert.deepEqual(text(asAlice.replies), ['alice', 'PONG']);
+    assert.equal(await admin.call('ACL', 'SETUSER', 'alice', 'off'), 'OK');
+    assert.match(errMsg((await talk(tlsPort, pki, { client: pki.clientAlice })).replies[0]), /^NOAUTH/);
+    assert.equal(await admin.call('ACL', 'DELUSER', 'alice'), 1);
+    // default switched off: CN=default gets nothing either
+    assert.equal(await admin.call('ACL', 'SETUSER', 'default', 'off'), 'OK');
+    assert.match(errMsg((await talk(tlsPort, pki, { client: pki.clientDefault })).replies[0]), /^NOAUTH/);
+    assert.equal(await admin.call('ACL', 'SETUSER', 'default', 'on'), 'OK');
     // off: the certificate admits the connection, nothing more
     assert.equal(await admin.call('CONFIG', 'SET', 'tls-auth-clients-user', 'off'), 'OK');
     const off = await talk(tlsPort, pki, { client: pki.clientDefault });
