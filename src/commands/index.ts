@@ -1,5 +1,6 @@
 // Every command group, registered in one table.
 
+import { aofCommands } from '../persistence/aof';
 import { aclCommands } from './acl';
 import { bitCommands } from './bitops';
 import { clientCommands } from './client';
@@ -17,6 +18,7 @@ import { scriptingCommands } from './scripting';
 import { serverCommands } from './server';
 import { setCommands } from './set';
 import { streamCommands } from './stream';
+import { sortCommands } from './sort';
 import { stringCommands } from './string';
 import { txCommands } from './tx';
 import type { CommandDef } from './types';
@@ -37,11 +39,13 @@ export const allCommandGroups: CommandDef[][] = [
   hllCommands,
   streamCommands,
   pubsubCommands,
+  sortCommands,
   serverCommands,
   clientCommands,
   introspectCommands,
   configCommands,
   aclCommands,
   persistenceCommands,
+  aofCommands,
   scriptingCommands,
 ];

@@ -1,0 +1,72 @@
+import { diffSuite } from './harness';
+
+const setup = [
+  ['RPUSH', 'l', '3', '1', '2', '10', '-5', '2.5'],
+  ['SADD', 's', '5', '3', '9', '1'],
+  ['ZADD', 'z', '3', 'c', '1', 'a', '2', 'b', '2', 'bb'],
+  ['MSET', 'w_3', '30', 'w_1', '10', 'w_2', '20', 'w_10', '5', 'w_-5', '7', 'w_2.5', '1'],
+  ['HSET', 'h_3', 'f', 'x3'],
+  ['HSET', 'h_1', 'f', 'x1'],
+  ['RPUSH', 'words', 'pear', 'apple', 'Banana', 'cherry'],
+];
+
+diffSuite('sort', {
+  numeric: [
+    ...setup,
+    ['SORT', 'l'],
+    ['SORT', 'l', 'DESC'],
+    ['SORT', 's'],
+    ['SORT', 'z'],
+    ['SORT', 'l', 'LIMIT', '1', '3'],
+  ],
+  limits: [
+    ...setup,
+    ['SORT', 'l', 'LIMIT', '0', '0'],
+    ['SORT', 'l', 'LIMIT', '-1', '2'],
+    ['SORT', 'l', 'LIMIT', '4', '-1'],
+    ['SORT', 'l', 'LIMIT', '100', '5'],
+    ['SORT', 'l', 'LIMIT', 'x', '1'],
+    ['SORT', 'l', 'LIMIT', '1'],
+  ],
+  alpha: [
+    ...setup,
+    ['SORT', 'words'],
+    ['SORT', 'words', 'ALPHA'],
+    ['SORT', 'words', 'ALPHA', 'DESC', 'LIMIT', '1', '2'],
+  ],
+  'by and get': [
+    ...setup,
+    ['SORT', 'l', 'BY', 'w_*'],
+    ['SORT', 'l', 'BY', 'w_*', 'GET', '#', 'GET', 'w_*'],
+    ['SORT', 'l', 'BY', 'nosort'],
+    ['SORT', 'l', 'BY', 'nosort', 'DESC', 'LIMIT', '1', '2'],
+    ['SORT', 'z', 'BY', 'nosort'],
+    ['SORT', 'z', 'BY', 'nosort', 'DESC', 'LIMIT', '1', '2'],
+    ['SORT', 'l', 'GET', 'h_*->f'],
+    ['SORT', 'l', 'BY', 'h_*->f', 'ALPHA'],
+    ['SORT', 'l', 'GET', 'nostar'],
+    ['SORT', 'l', 'BY', 'missing_*'],
+  ],
+  store: [
+    ...setup,
+    ['SORT', 'l', 'STORE', 'dst'],
+    ['LRANGE', 'dst', '0', '-1'],
+    ['SORT', 's', 'BY', 'nosort', 'STORE', 'dst2'],
+    ['LRANGE', 'dst2', '0', '-1'],
+    ['SORT', 'missing', 'STORE', 'dst'],
+    ['EXISTS', 'dst'],
+    ['SORT', 'l', 'GET', 'h_*->f', 'STORE', 'dst3'],
+    ['LRANGE', 'dst3', '0', '-1'],
+  ],
+  errors: [
+    ...setup,
+    ['SORT', 'words'],
+    ['SET', 'str', 'x'],
+    ['SORT', 'str'],
+    ['SORT', 'l', 'BOGUS'],
+    ['SORT'],
+    ['SORT_RO', 'l', 'STORE', 'x'],
+    ['SORT_RO', 'l', 'DESC'],
+    ['SORT', 'missing'],
+  ],
+});
