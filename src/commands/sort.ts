@@ -105,7 +105,7 @@ function sortGeneric(c: Client, argv: Buffer[], readonly: boolean): void {
   }
   let elements: Buffer[] = [];
   const len = v === undefined ? 0 : v instanceof ListValue ? v.length : v.size;
-  let start = offset < 0 ? 0 : offset;
+  let start = Math.max(offset, 0);
   let end = count < 0 ? len - 1 : start + count - 1;
   if (start >= len) {
     start = len - 1;
