@@ -118,14 +118,11 @@ const origStr2num = lobject.luaO_str2num;
 const HEX_INT = /^\s*(-?)0[xX]([0-9a-fA-F]+)\s*$/;
 lobject.luaO_str2num = (s, o) => {
   const r = origStr2num(s, o);
-  if (r !== 0 && o.ttisinteger()) {
-    // hexadecimal integers wrap at 32 bits in fengari; Lua 5.1 reads them as doubles
-    let v = o.value as number;
-    if (s.length > 4 && (s.includes(0x78) || s.includes(0x58))) {
-      const m = HEX_INT.exec(Buffer.from(s).toString('latin1'));
-      if (m !== null) v = (m[1] === '-' ? -1 : 1) * Number.parseInt(m[2], 16);
-    }
-    o.setfltvalue(v);
+  // (integers already come out as floats: setivalue above)
+  // hexadecimal integers wrap at 32 bits in fengari; Lua 5.1 reads them as doubles
+  if (r !== 0 && s.length > 3 && (s.includes(0x78) || s.includes(0x58))) {
+    const m = HEX_INT.exec(Buffer.from(s).toString('latin1'));
+    if (m !== null) o.setfltvalue((m[1] === '-' ? -1 : 1) * Number.parseInt(m[2], 16));
   }
   return r;
 };
