@@ -11,7 +11,20 @@ export function formatG(d: number, prec: number): string {
   if (d === Number.POSITIVE_INFINITY) return 'inf';
   if (d === Number.NEGATIVE_INFINITY) return '-inf';
   if (d === 0) return Object.is(d, -0) ? '-0' : '0';
-  const s = d.toExponential(prec - 1); // "-d.ddddde+X"
+  let s = d.toExponential(prec - 1); // "-d.ddddde+X"
+  // toExponential rounds an exact tie away from zero, C rounds it to even: detect the tie on a
+  // 100-digit expansion (exact for any tie, whose expansion ends at digit prec+1)
+  const full = Math.abs(d).toExponential(99);
+  const fe = full.indexOf('e');
+  const digits = full.slice(0, fe).replace('.', '');
+  if (
+    digits.charCodeAt(prec) === 53 /* 5 */ &&
+    /^0*$/.test(digits.slice(prec + 1)) &&
+    (digits.charCodeAt(prec - 1) & 1) === 0
+  ) {
+    const kept = digits.slice(0, prec);
+    s = `${d < 0 ? '-' : ''}${kept[0]}${prec > 1 ? `.${kept.slice(1)}` : ''}${full.slice(fe)}`;
+  }
   const neg = s.charCodeAt(0) === 45;
   const ePos = s.indexOf('e');
   const mant = s.slice(neg ? 1 : 0, ePos).replace('.', '');
