@@ -307,7 +307,7 @@ function pfselftest(c: Client): void {
  * and the sparse and dense forms of the same insertions agree and stay within the expected
  * error (5 standard deviations of 1.04/sqrt(m)).
  */
-function selfTest(): string | null {
+export function selfTest(): string | null {
   const d = Buffer.alloc(16 + (HLL_REGISTERS * 6) / 8);
   const want = new Uint8Array(HLL_REGISTERS);
   for (let round = 0; round < 100; round++) {

@@ -5,9 +5,11 @@
 
 import { totalmem } from 'node:os';
 import { E } from '../protocol/errors';
-import { blockForKeys, canBlock, signalKeyAsReady } from '../server/blocking';
+import { blockForKeys, canBlock, isBlockedOnKeys, signalKeyAsReady, unblockClient } from '../server/blocking';
 import type { Client } from '../server/client';
-import type { Entry } from '../store/db';
+import { callDepth } from '../server/dispatch';
+import { serverInitHooks } from '../server/hooks';
+import type { Db, Entry } from '../store/db';
 import {
   addI,
   Consumer,
@@ -834,15 +836,45 @@ function readGeneric(c: Client, argv: Buffer[], group: boolean): void {
   const waitFor = new Map<string, StreamID | null>();
   for (let i = 0; i < a.keys.length; i++) if (!waitFor.has(a.keys[i])) waitFor.set(a.keys[i], a.ids[i]);
   const count = a.count !== 0 ? a.count : XREAD_BLOCKED_DEFAULT_COUNT;
-  blockForKeys(
-    c,
-    [...waitFor.keys()],
-    a.deadline,
-    (k) => serveBlocked(c, k, waitFor, count, a),
-    undefined,
-    argv,
-  );
+  const keys = [...waitFor.keys()];
+  blockForKeys(c, keys, a.deadline, (k) => serveBlocked(c, k, waitFor, count, a), undefined, argv);
+  if (a.group !== null) groupWaiters.set(c, { db: c.db, keys });
 }
+
+/**
+ * Clients blocked in XREADGROUP. As Redis 7.0.15, they are unblocked with an error when a key
+ * they wait on stops being a stream (deleted, expired, overwritten, renamed, flushed, swapped
+ * away); XREAD readers keep waiting. Checked after every command (so a key deleted and created
+ * again within one MULTI is no deletion) and on the cron (active expiry).
+ */
+const groupWaiters = new Map<Client, { db: Db; keys: string[] }>();
+const ERR_KEY_GONE = 'UNBLOCKED the stream key no longer exists';
+
+function checkGroupWaiters(): void {
+  if (groupWaiters.size === 0) return;
+  for (const [c, w] of groupWaiters) {
+    if (!isBlockedOnKeys(c)) {
+      groupWaiters.delete(c);
+      continue;
+    }
+    for (const k of w.keys) {
+      const e = w.db.get(k);
+      if (e === undefined || !(e.value instanceof StreamValue)) {
+        groupWaiters.delete(c);
+        unblockClient(c, ERR_KEY_GONE);
+        break;
+      }
+    }
+  }
+}
+
+serverInitHooks.push((s) => {
+  // commands run by EXEC or a script are checked once, after the top-level command
+  s.afterCommandHooks.push(() => {
+    if (groupWaiters.size > 0 && callDepth() === 0) checkGroupWaiters();
+  });
+  s.cronHooks.push(checkGroupWaiters);
+});
 
 /** A blocked XREAD/XREADGROUP client, when `k` got new entries (or lost its group). */
 function serveBlocked(
