@@ -24,6 +24,9 @@ export interface ParserLimits {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** Placeholder while no request is in progress (never written to: argc < 0 then). */
+const EMPTY_ARGS: Buffer[] = [];
+const PREALLOC_ARGS = 64;
 
 /** Strict decimal parse of buf[start, end) following Redis's string2ll; NaN when invalid. */
 export function parseIntRange(buf: Buffer, start: number, end: number): number {
@@ -105,7 +108,9 @@ export class RequestParser {
   /** Bytes needed after `pos` before the current bulk can be taken (0 = unknown). */
   private need = 0;
   private argc = -1;
-  private args: Buffer[] = [];
+  private args: Buffer[] = EMPTY_ARGS;
+  /** Arguments of the current request taken so far. */
+  private argn = 0;
   private argBytes = 0;
   private bulkLen = -1;
   /** `buf`'s ArrayBuffer and offset in it, for making argument views. */
@@ -203,8 +208,11 @@ export class RequestParser {
         this.pos = nl + 2;
         if (ll <= 0) continue;
         this.argc = ll;
+        // sized up front when small (no regrowth); a large count grows as arguments arrive,
+        // so a header alone never makes us allocate for a million arguments
+        this.args = ll <= PREALLOC_ARGS ? new Array(ll) : [];
       }
-      while (this.args.length < this.argc) {
+      while (this.argn < this.argc) {
         if (this.bulkLen < 0) {
           if (this.pos >= buf.length) return null;
           let ll = quickLen(buf, this.pos, 36);
@@ -241,14 +249,15 @@ export class RequestParser {
           this.ab = buf.buffer as ArrayBuffer;
           this.base = buf.byteOffset;
         }
-        this.args.push(new ArgBuffer(this.ab, this.base + this.pos, this.bulkLen) as Buffer);
+        this.args[this.argn++] = new ArgBuffer(this.ab, this.base + this.pos, this.bulkLen) as Buffer;
         this.argBytes += this.bulkLen;
         this.pos += this.bulkLen + 2; // like Redis, the trailing CRLF is skipped unchecked
         this.bulkLen = -1;
         this.need = 0;
       }
       const out = this.args;
-      this.args = [];
+      this.args = EMPTY_ARGS;
+      this.argn = 0;
       this.argBytes = 0;
       this.argc = -1;
       return out;
