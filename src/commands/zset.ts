@@ -79,27 +79,50 @@ export function strtod(s: string): Strtod {
   }
   if (s[p] === '0' && (s[p + 1] === 'x' || s[p + 1] === 'X')) {
     let q = p + 2;
+    // at most 16 significant hex digits (64 bits) are kept; later ones only scale the value or,
+    // below the point, mark it inexact: a long argument costs linear time
     let mant = 0n;
+    let kept = 0;
+    let sticky = false;
     let digits = 0;
     let exp2 = 0;
+    const take = (h: number, frac: boolean): void => {
+      if (kept === 0 && h === 0) {
+        if (frac) exp2 -= 4;
+        return;
+      }
+      if (kept < 16) {
+        mant = mant * 16n + BigInt(h);
+        kept++;
+        if (frac) exp2 -= 4;
+      } else {
+        if (h !== 0) sticky = true;
+        if (!frac) exp2 += 4;
+      }
+    };
     while (q < n && hexVal(s.charCodeAt(q)) >= 0) {
-      mant = mant * 16n + BigInt(hexVal(s.charCodeAt(q)));
+      take(hexVal(s.charCodeAt(q)), false);
       q++;
       digits++;
     }
     if (s[q] === '.') {
       let r = q + 1;
       let fd = 0;
+      const save = { mant, kept, sticky, exp2 };
       while (r < n && hexVal(s.charCodeAt(r)) >= 0) {
-        mant = mant * 16n + BigInt(hexVal(s.charCodeAt(r)));
+        take(hexVal(s.charCodeAt(r)), true);
         r++;
         fd++;
       }
       if (digits + fd > 0) {
         q = r;
-        exp2 -= 4 * fd;
         digits += fd;
-      }
+      } else ({ mant, kept, sticky, exp2 } = save);
+    }
+    if (sticky) {
+      // a lowest extra bit stands for the dropped non-zero digits (rounding stays correct)
+      mant = mant * 2n + 1n;
+      exp2 -= 1;
     }
     if (digits === 0) {
       // "0x" without hex digits: only the "0" converts
