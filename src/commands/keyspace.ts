@@ -16,10 +16,7 @@ export function lookupRead(c: Client, key: string): Entry | undefined {
 
 /** Lookup for writing (expires the key if needed, no statistics). */
 export function lookupWrite(c: Client, key: string): Entry | undefined {
-  const db = c.db;
-  // a running snapshot saves the value before the caller changes it in place
-  if (db.onBeforeWrite !== null) db.onBeforeWrite(db, key);
-  return db.get(key);
+  return c.db.get(key);
 }
 
 /** Reads a string value; writes WRONGTYPE and returns null when the key holds another type. */

@@ -182,7 +182,7 @@ export function startBgsave(s: Server): boolean {
       st.unsignalledWrites += snap.violations;
       if (snap.violations > 0) {
         s.log.warning(
-          `Background saving: ${snap.violations} key(s) changed without a before-write signal; their new value was saved`,
+          `Background saving: ${snap.violations} key(s) changed without a before-write signal; their new value was saved (${snap.violatedKeys.join(', ')})`,
         );
       }
       s.log.notice('DB saved on disk');

@@ -75,9 +75,10 @@ export class Db {
   /** Set by the server: the whole database is about to be emptied or swapped (WATCH). */
   onCleared: ((db: Db) => void) | null = null;
   /**
-   * Set by a running snapshot (BGSAVE): called before a key's value or expiry is changed or the
-   * key is removed, so the old value can be saved first (copy-on-write at key granularity).
-   * In-place edits reach it through lookupWrite (commands/keyspace.ts).
+   * Set by a running snapshot (BGSAVE): called before a key is looked up, its expiry changed or
+   * it is removed, so its value can be saved before anything changes it (copy-on-write at key
+   * granularity). Every lookup counts, reads included: some commands change a value they looked
+   * up for reading (XREADGROUP, XACK, PFCOUNT's cache), so only this covers every in-place edit.
    */
   onBeforeWrite: ((db: Db, key: string) => void) | null = null;
   /** Set by a running snapshot: called before the whole database is emptied or swapped. */
@@ -98,6 +99,7 @@ export class Db {
 
   /** Looks a key up, expiring it first if its time has passed. */
   get(key: string): Entry | undefined {
+    if (this.onBeforeWrite !== null) this.onBeforeWrite(this, key);
     const e = this.dict.get(key);
     if (e === undefined) return undefined;
     if (e.expires !== 0 && e.expires <= this.clock.now()) {
@@ -126,7 +128,6 @@ export class Db {
    * unless `expires` is given.
    */
   set(key: string, value: Value, expires = 0, keepTtl = false): Entry {
-    if (this.onBeforeWrite !== null) this.onBeforeWrite(this, key);
     let e = this.get(key);
     const now = this.clock.now();
     if (e !== undefined) {
