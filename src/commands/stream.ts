@@ -1636,7 +1636,8 @@ function xsetid(c: Client, argv: Buffer[]): void {
   if (entriesAdded !== -1) s.entriesAdded = entriesAdded;
   if (!isZeroId(maxDel)) s.maxDeletedId = maxDel;
   c.reply.ok();
-  modified(c, k);
+  // counted as a change but not signalled to WATCH, as Redis 7.0.15
+  touched(c, k);
   notify(c, 'x', 'xsetid', k);
 }
 

@@ -521,11 +521,6 @@ export class StreamValue implements ValueLike {
             return true;
           });
         }
-        // entries created by XCLAIM FORCE never lack a consumer once claimed; any left without
-        g.pel.walk((id, nack) => {
-          if (nack.consumer === null) ng.pel.set(id, { ...nack });
-          return true;
-        });
         s.groups.set(g.name, ng);
       }
     }
@@ -717,7 +712,7 @@ export class StreamValue implements ValueLike {
     }
     if (removed > 0) ns.splice(0, removed);
     if (this.length === 0) this.firstId = ZERO_ID;
-    else this.firstId = this.edgeId(false) as StreamID;
+    else if (deleted > 0) this.firstId = this.edgeId(false) as StreamID;
     return deleted;
   }
 

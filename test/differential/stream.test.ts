@@ -196,6 +196,46 @@ diffSuite('stream', {
     ...adds('d', 40, 100, ['f1', 'v']),
     ['XINFO', 'STREAM', 'd'],
   ],
+  node_entry_encodings: [
+    // many fields (lp-count beyond 127), negative sequence deltas, big ms gaps, 64-bit IDs
+    ...adds(
+      'w',
+      30,
+      1,
+      Array.from({ length: 140 }, (_, i) => `f${i}`),
+    ),
+    ['XINFO', 'STREAM', 'w'],
+    ['XADD', 'd', '5-10', 'f', 'v'],
+    ['XADD', 'd', '6-0', 'f', 'v'],
+    ['XADD', 'd', '6-5000', 'f', 'v'],
+    ['XADD', 'd', '7-100000', 'f', 'v'],
+    ['XADD', 'd', '8-3000000000', 'f', 'v'],
+    ['XADD', 'd', '5000000000-0', 'f', 'v'],
+    ['XADD', 'd', '9007199254740993-18446744073709551615', 'f', 'v'],
+    ['XADD', 'd', '18446744073709551615-0', 'f', 'v'],
+    ...adds('d2', 60, 1, [
+      'f',
+      '-0',
+      'g',
+      '1.5',
+      'h',
+      '007',
+      'i',
+      '-9223372036854775808',
+      'j',
+      '9223372036854775808',
+    ]),
+    ['XINFO', 'STREAM', 'd2'],
+    { cmd: ['CONFIG', 'SET', 'stream-node-max-bytes', '300'], mode: 'ignore' },
+    ...adds('e', 40, 1, ['fff', '123456', 'ggg', '-70000']),
+    ['XINFO', 'STREAM', 'e'],
+    ...adds('e2', 30, 1, ['k', 'v'.repeat(20)]),
+    ['XINFO', 'STREAM', 'e2'],
+    ['XADD', 'd', '18446744073709551615-1', 'big', 'v'.repeat(400)],
+    ['XADD', 'd', '18446744073709551615-2', 'f', 'v'],
+    ['XINFO', 'STREAM', 'd'],
+    { cmd: ['CONFIG', 'SET', 'stream-node-max-bytes', '4096'], mode: 'ignore' },
+  ],
   node_config: [
     { cmd: ['CONFIG', 'SET', 'stream-node-max-entries', '3'], mode: 'ignore' },
     ...adds('s', 10),
@@ -970,6 +1010,61 @@ describe('differential: stream replies with times, notifications, command table'
     cmd.close();
     return got;
   }
+
+  it('WATCH is invalidated by the same stream and HLL commands as redis-server', async () => {
+    const cmds: string[][] = [
+      ['XGROUP', 'CREATE', 's', 'g2', '0'],
+      ['XGROUP', 'CREATE', 'n', 'g', '0', 'MKSTREAM'],
+      ['XGROUP', 'SETID', 's', 'g', '0'],
+      ['XGROUP', 'CREATECONSUMER', 's', 'g', 'cc'],
+      ['XGROUP', 'DELCONSUMER', 's', 'g', 'c'],
+      ['XGROUP', 'DESTROY', 's', 'g'],
+      ['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 's', '>'],
+      ['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 's', '0'],
+      ['XACK', 's', 'g', '1-1'],
+      ['XCLAIM', 's', 'g', 'd', '0', '1-1'],
+      ['XAUTOCLAIM', 's', 'g', 'd', '0', '-'],
+      ['XSETID', 's', '9-9'],
+      ['XADD', 's', '5-5', 'f', 'v'],
+      ['XADD', 'n', '5-5', 'f', 'v'],
+      ['XDEL', 's', '1-1'],
+      ['XDEL', 's', '7-7'],
+      ['XTRIM', 's', 'MAXLEN', '0'],
+      ['XTRIM', 's', 'MAXLEN', '5'],
+      ['PFADD', 'h', 'zz'],
+      ['PFADD', 'h', 'a'],
+      ['PFCOUNT', 'h'],
+      ['PFMERGE', 'h', 'h'],
+      ['PFDEBUG', 'GETREG', 'h'],
+      ['PFDEBUG', 'TODENSE', 'h'],
+    ];
+    /** The key a command touches: XGROUP's is its third word, PFDEBUG's too. */
+    const keyOf = (c: string[]) => (c[0] === 'XGROUP' || c[0] === 'PFDEBUG' ? c[2] : c[1]);
+    async function run(port: number): Promise<string[]> {
+      const out: string[] = [];
+      const a = await RawClient.connect({ port });
+      const p = await RawClient.connect({ port });
+      for (const c of [a, p]) await c.raw('SELECT', '9');
+      for (const c of cmds) {
+        await p.raw('FLUSHDB');
+        await p.raw('XADD', 's', '1-1', 'f', 'v');
+        await p.raw('XADD', 's', '2-1', 'f', 'v');
+        await p.raw('XGROUP', 'CREATE', 's', 'g', '0');
+        await p.raw('XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', '1', 'STREAMS', 's', '>');
+        await p.raw('PFADD', 'h', 'a');
+        await p.raw('PFCOUNT', 'h');
+        await a.raw('WATCH', keyOf(c));
+        await p.raw(...c);
+        await a.raw('MULTI');
+        await a.raw('PING');
+        out.push(`${c.join(' ')} => ${(await a.raw('EXEC')).toString('latin1')}`);
+      }
+      a.close();
+      p.close();
+      return out;
+    }
+    assert.deepEqual(await run(ours.port), await run(ref.port));
+  });
 
   it('same keyspace events in the same order', async () => {
     const a = await events(ours.port);
