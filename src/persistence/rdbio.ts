@@ -372,10 +372,7 @@ export class RdbReader {
     if (n === 255) return Number.NEGATIVE_INFINITY;
     const s = this.bytes(n).toString('latin1');
     const d = Number(s);
-    if (Number.isNaN(d) && !/^\s*[+-]?nan/i.test(s)) {
-      // strtod accepts forms Number() rejects ("1e5x" is not among them); be strict
-      throw new RdbError(`bad double value '${s}'`);
-    }
+    if (Number.isNaN(d)) throw new RdbError(`bad double value '${s}'`);
     return d;
   }
 }
