@@ -499,15 +499,14 @@ function xadd(c: Client, argv: Buffer[]): void {
     id = s.nextAutoId(now(c));
   }
   let total = 0;
-  const fv: Buffer[] = new Array(nf);
-  for (let j = 0; j < nf; j++) {
-    fv[j] = Buffer.from(argv[fieldPos + j]);
-    total += fv[j].length;
-  }
+  for (let j = fieldPos; j < argv.length; j++) total += argv[j].length;
   if (total > 1 << 30) {
     c.reply.error('ERR Elements are too large to be stored');
     return;
   }
+  // owned copies: the arguments are views of the connection's read buffer
+  const fv: Buffer[] = new Array(nf);
+  for (let j = 0; j < nf; j++) fv[j] = Buffer.from(argv[fieldPos + j]);
   const [maxBytes, maxEntries] = nodeLimits(c);
   s.append(id, fv, maxBytes, maxEntries);
   replyId(c, id);
