@@ -1642,18 +1642,27 @@ function xsetid(c: Client, argv: Buffer[]): void {
 
 // ---- key positions ----
 
-/** Keys of XREAD (STREAMS at any position from 1) and XREADGROUP: the first half after STREAMS. */
+/**
+ * Keys of XREAD/XREADGROUP: the first half of the arguments after STREAMS, found by skipping
+ * the options (STREAMS may also name a group, a consumer or a key).
+ */
 function streamsKeys(argv: Buffer[]): number[] {
+  let pos = -1;
   for (let i = 1; i < argv.length; i++) {
-    if (is(argv[i], 'streams')) {
-      const n = argv.length - i - 1;
-      if (n % 2 !== 0 || n === 0) return [];
-      const out: number[] = [];
-      for (let j = i + 1; j <= i + n / 2; j++) out.push(j);
-      return out;
-    }
+    const a = argv[i];
+    if (is(a, 'block') || is(a, 'count')) i++;
+    else if (is(a, 'group')) i += 2;
+    else if (is(a, 'noack')) continue;
+    else if (is(a, 'streams')) {
+      pos = i;
+      break;
+    } else break;
   }
-  return [];
+  const n = argv.length - pos - 1;
+  if (pos === -1 || n === 0 || n % 2 !== 0) return [];
+  const out: number[] = [];
+  for (let j = pos + 1; j < argv.length - n / 2; j++) out.push(j);
+  return out;
 }
 
 const K1: [number, number, number] = [1, 1, 1];
