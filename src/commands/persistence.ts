@@ -2,7 +2,7 @@
 
 import { RdbError } from '../persistence/errors';
 import { createDump, readDump, verifyDump } from '../persistence/rdb';
-import { persistState, saveSync, startBgsave } from '../persistence/save';
+import { otherSnapshotActive, persistState, saveSync, startBgsave } from '../persistence/save';
 import { valueOptions } from '../persistence/values';
 import { E } from '../protocol/errors';
 import type { Client } from '../server/client';
@@ -35,10 +35,16 @@ function bgsave(c: Client, argv: Buffer[]): void {
   const st = persistState(s);
   if (st.bg !== null) {
     c.reply.error(IN_PROGRESS);
-  } else if (callDepth() > 1) {
-    // inside EXEC (as Redis's in_exec): started by the cron once the transaction is over
-    st.scheduled = true;
-    c.reply.simple('Background saving scheduled');
+  } else if (otherSnapshotActive(s) || callDepth() > 1) {
+    // an AOF rewrite runs, or inside EXEC (Redis's in_exec): the cron starts it later
+    if (argv.length > 1 || callDepth() > 1) {
+      st.scheduled = true;
+      c.reply.simple('Background saving scheduled');
+    } else {
+      c.reply.error(
+        "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.",
+      );
+    }
   } else if (startBgsave(s)) {
     c.reply.simple('Background saving started');
   } else {

@@ -130,9 +130,8 @@ export function readDump(p: Buffer, o: ValueOptions): Value | null {
   const r = new RdbReader(p, 0, p.length - 10);
   const type = r.byte();
   if (!isValueType(type)) throw new RdbError(`bad type ${type}`);
-  const v = readValue(r, type, o);
-  if (r.pos !== r.end) throw new RdbError('trailing bytes after the value');
-  return v;
+  // bytes after the value are ignored, as Redis does
+  return readValue(r, type, o);
 }
 
 // ---- loading ----

@@ -122,7 +122,16 @@ export function saveSync(s: Server): boolean {
   return true;
 }
 
-/** BGSAVE: starts a background save; false (after logging) when it could not start. */
+/** Whether another snapshot (an AOF rewrite) holds the copy-on-write hooks. */
+export function otherSnapshotActive(s: Server): boolean {
+  return persistState(s).bg === null && s.dbs.some((d) => d.onBeforeWrite !== null);
+}
+
+/**
+ * BGSAVE: starts a background save. False when one is already running or another snapshot
+ * (an AOF rewrite) is. A save that fails right away (the temp file can't be created) counts as
+ * started and failed, as a forked child failing at once does in Redis.
+ */
 export function startBgsave(s: Server): boolean {
   const st = persistState(s);
   if (st.bg !== null) return false;
@@ -133,9 +142,12 @@ export function startBgsave(s: Server): boolean {
   try {
     snap = newSnapshot(s);
   } catch (e) {
-    s.log.warning(`Can't save in background: ${errText(e)}`);
+    s.log.notice(`Background saving started by pid ${process.pid}`);
+    s.log.warning(`Failed opening the temp RDB file in ${s.config.str('dir')}: ${errText(e)}`);
+    s.log.warning('Background saving error');
     st.lastBgsaveOk = false;
-    return false;
+    st.lastBgsaveTimeSec = 0;
+    return true;
   }
   snap.hook();
   st.bg = snap;
@@ -213,10 +225,10 @@ function cron(s: Server, now: number): void {
   const st = persistState(s);
   if (st.bg !== null || st.loading !== null || s.shuttingDown) return;
   if (st.scheduled) {
-    st.scheduled = false;
-    startBgsave(s);
+    if (startBgsave(s)) st.scheduled = false;
     return;
   }
+  if (otherSnapshotActive(s)) return;
   const nowSec = Math.floor(now / 1000);
   for (const [secs, changes] of saveParams(s)) {
     if (
