@@ -283,31 +283,77 @@ function series(rh: number, rl: number, odd: boolean): void {
   }
 }
 
-/** sin or cos of x (double-double in RH, RL); `wantSin` picks which. */
-function sinCosDD(x: number, wantSin: boolean): void {
+/**
+ * The same series with the high-order terms (below about 2^-20 of the result) in plain doubles:
+ * about 2^-70 relative accuracy, enough to round correctly unless the value lies that close to
+ * a midpoint between two doubles (then the full series decides).
+ */
+function seriesFast(rh: number, rl: number, odd: boolean): void {
+  const x2 = rh * rh;
+  let n = odd ? 23 : 22;
+  let p = FH[n];
+  const ddFrom = odd ? 7 : 8;
+  for (n -= 2; n > ddFrom; n -= 2) p = p * x2 + FH[n];
+  ddMul(rh, rl, rh, rl);
+  const x2h = RH;
+  const x2l = RL;
+  let ah = p;
+  let al = 0;
+  for (; n >= 0; n -= 2) {
+    ddMul(ah, al, x2h, x2l);
+    ddAdd(RH, RL, FH[n], FL[n]);
+    ah = RH;
+    al = RL;
+  }
+  if (odd) ddMul(ah, al, rh, rl);
+  else {
+    RH = ah;
+    RL = al;
+  }
+}
+
+/** sin or cos of x (double-double in RH, RL); `wantSin` picks which, `full` the precision. */
+function sinCosDD(x: number, wantSin: boolean, full: boolean): void {
   const q = reduce(x);
   const rh = RH;
   const rl = RL;
   // quadrant: sin(x) = sin r, cos r, −sin r, −cos r; cos(x) = cos r, −sin r, −cos r, sin r
   const useSin = wantSin ? q % 2 === 0 : q % 2 === 1;
   const neg = wantSin ? q >= 2 : q === 1 || q === 2;
-  series(rh, rl, useSin);
+  if (full) series(rh, rl, useSin);
+  else seriesFast(rh, rl, useSin);
   if (neg) {
     RH = -RH;
     RL = -RL;
   }
 }
 
+/** hi + lo rounded, or NaN when an error of `err` could change the rounding. */
+function roundIfSure(hi: number, lo: number, err: number): number {
+  const a = hi + (lo + err);
+  const b = hi + (lo - err);
+  return a === b ? hi + lo : Number.NaN;
+}
+
+/** 2^-66: the fast series' error bound, with margin. */
+const FAST_ERR = 2 ** -66;
+
+function crSinCos(x: number, wantSin: boolean): number {
+  sinCosDD(x, wantSin, false);
+  const v = roundIfSure(RH, RL, Math.abs(RH) * FAST_ERR);
+  if (!Number.isNaN(v)) return v;
+  sinCosDD(x, wantSin, true);
+  return RH + RL;
+}
+
 export function crSin(x: number): number {
   if (x === 0 || !(Math.abs(x) < 1e5)) return Math.sin(x);
-  sinCosDD(x, true);
-  return RH + RL;
+  return crSinCos(x, true);
 }
 
 export function crCos(x: number): number {
   if (!(Math.abs(x) < 1e5)) return Math.cos(x);
-  sinCosDD(x, false);
-  return RH + RL;
+  return crSinCos(x, false);
 }
 
 export function crAsin(x: number): number {
@@ -317,10 +363,21 @@ export function crAsin(x: number): number {
   if (x === -1) return -PIO2_1;
   // one Newton step on sin(y) = x from the library value (error ~1 ulp → ~ulp²)
   const y0 = Math.asin(x);
-  sinCosDD(y0, true);
+  const c = Math.cos(y0);
+  if (Math.abs(c) > 0.1) {
+    sinCosDD(y0, true, false);
+    ddAdd(RH, RL, -x, 0);
+    const corr = -(RH + RL) / c;
+    // the fast sin's error, divided by cos y, plus the correction's own rounding
+    const err = (Math.abs(x) * FAST_ERR) / Math.abs(c) + Math.abs(corr) * 2 ** -50 + Math.abs(y0) * 2 ** -100;
+    quickTwoSum(y0, corr);
+    const v = roundIfSure(RH, RL, err);
+    if (!Number.isNaN(v)) return v;
+  }
+  sinCosDD(y0, true, true);
   ddAdd(RH, RL, -x, 0);
   const d = RH + RL;
-  sinCosDD(y0, false);
+  sinCosDD(y0, false, true);
   return y0 - d / (RH + RL);
 }
 
@@ -358,9 +415,27 @@ export interface Shape {
   height?: number;
 }
 
+/** The haversine distance with the engine's sin/cos/asin: within a few ulps of distance(). */
+function roughDistance(lon1: number, lat1: number, lon2: number, lat2: number): number {
+  const v = Math.sin((degRad(lon2) - degRad(lon1)) / 2);
+  const lat1r = degRad(lat1);
+  const lat2r = degRad(lat2);
+  const u = Math.sin((lat2r - lat1r) / 2);
+  const a = u * u + Math.cos(lat1r) * Math.cos(lat2r) * v * v;
+  return 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(a));
+}
+
+/** Clearly beyond `limit` meters: the exact distance cannot change the verdict. */
+function clearlyBeyond(rough: number, limit: number): boolean {
+  return rough > limit + (limit + 1) * 1e-9;
+}
+
 /** Distance of a point from the center when it lies inside the shape, else null. */
 export function distanceIfInShape(shape: Shape, lon: number, lat: number): number | null {
   if (shape.radius !== undefined) {
+    // most candidates outside the circle are rejected without the slower exact distance
+    if (clearlyBeyond(roughDistance(shape.lon, shape.lat, lon, lat), shape.radius * shape.conversion))
+      return null;
     const d = distance(shape.lon, shape.lat, lon, lat);
     return d > shape.radius * shape.conversion ? null : d;
   }
@@ -368,6 +443,7 @@ export function distanceIfInShape(shape: Shape, lon: number, lat: number): numbe
   const h = (shape.height as number) * shape.conversion;
   // the latitude test is cheaper, so it goes first
   if (latDistance(lat, shape.lat) > h / 2) return null;
+  if (clearlyBeyond(roughDistance(lon, lat, shape.lon, lat), w / 2)) return null;
   if (distance(lon, lat, shape.lon, lat) > w / 2) return null;
   return distance(shape.lon, shape.lat, lon, lat);
 }
@@ -487,6 +563,11 @@ export function formatFixed(d: number, n: number): string {
   if (Number.isNaN(d)) return 'nan';
   if (d === Infinity) return 'inf';
   if (d === -Infinity) return '-inf';
+  // toFixed rounds the exact binary value too, but ties upward: a tie needs d·2^(n+1) odd
+  if (Math.abs(d) < 1e21 && n <= 100 && !Object.is(d, -0)) {
+    const t = d * 2 ** (n + 1);
+    if (!(Number.isInteger(t) && t % 2 !== 0)) return d.toFixed(n);
+  }
   const neg = d < 0 || Object.is(d, -0);
   const a = Math.abs(d);
   // a = mant × 2^exp exactly
