@@ -1643,26 +1643,25 @@ function xsetid(c: Client, argv: Buffer[]): void {
 // ---- key positions ----
 
 /**
- * Keys of XREAD/XREADGROUP: the first half of the arguments after STREAMS, found by skipping
- * the options (STREAMS may also name a group, a consumer or a key).
+ * Keys of XREAD (startFrom 1) and XREADGROUP (startFrom 4) as Redis 7.0's key specs find them:
+ * the first STREAMS word from startFrom on (the last argument is never taken as the keyword),
+ * then the first half of what follows it.
  */
-function streamsKeys(argv: Buffer[]): number[] {
-  let pos = -1;
-  for (let i = 1; i < argv.length; i++) {
-    const a = argv[i];
-    if (is(a, 'block') || is(a, 'count')) i++;
-    else if (is(a, 'group')) i += 2;
-    else if (is(a, 'noack')) continue;
-    else if (is(a, 'streams')) {
-      pos = i;
-      break;
-    } else break;
-  }
-  const n = argv.length - pos - 1;
-  if (pos === -1 || n === 0 || n % 2 !== 0) return [];
-  const out: number[] = [];
-  for (let j = pos + 1; j < argv.length - n / 2; j++) out.push(j);
-  return out;
+function streamsKeys(startFrom: number): (argv: Buffer[]) => number[] {
+  return (argv) => {
+    let first = 0;
+    for (let i = startFrom; i < argv.length - 1; i++) {
+      if (is(argv[i], 'streams')) {
+        first = i + 1;
+        break;
+      }
+    }
+    if (first === 0) return [];
+    const last = first + Math.floor((argv.length - first) / 2) - 1;
+    const out: number[] = [];
+    for (let j = first; j <= last && j < argv.length; j++) out.push(j);
+    return out;
+  };
 }
 
 const K1: [number, number, number] = [1, 1, 1];
@@ -1696,7 +1695,7 @@ export const streamCommands: CommandDef[] = [
     arity: -4,
     flags: 'readonly blocking',
     acl: '@stream',
-    getKeys: streamsKeys,
+    getKeys: streamsKeys(1),
     handler: xread,
   },
   {
@@ -1704,7 +1703,7 @@ export const streamCommands: CommandDef[] = [
     arity: -7,
     flags: 'write blocking',
     acl: '@stream',
-    getKeys: streamsKeys,
+    getKeys: streamsKeys(4),
     handler: xreadgroup,
   },
   {
