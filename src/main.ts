@@ -2,6 +2,9 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isTool, runTool, TOOLS_USAGE } from './cli';
+import { keygen } from './cli/keygen';
+import { rekey } from './cli/rekey';
 import { argsToConfigText, ConfigError, ConfigLoader } from './config/load';
 import { startupChecks } from './security/startup';
 import { describeListeners, ListenError, startListeners } from './server/listeners';
@@ -48,12 +51,24 @@ export function configure(args: string[], warn: (m: string) => void): Server {
 }
 
 export async function main(args: string[]): Promise<void> {
+  // `redoubt keygen|rekey ...`: encryption-at-rest key tools, no server
+  if (args[0] === 'keygen' || args[0] === 'rekey') {
+    const io = { out: (m: string) => process.stdout.write(m), err: (m: string) => process.stderr.write(m) };
+    process.exitCode = args[0] === 'keygen' ? keygen(args.slice(1), io) : rekey(args.slice(1), io);
+    return;
+  }
+  // `redoubt audit|passwd|cert|tunnel|firewall|check-config ...`: operator tools, no server
+  if (isTool(args[0])) {
+    const code = await runTool(args);
+    process.exitCode = code;
+    return;
+  }
   if (args.includes('-v') || args.includes('--version')) {
     process.stdout.write(`${versionLine()}\n`);
     return;
   }
   if (args.includes('-h') || args.includes('--help')) {
-    process.stdout.write(USAGE);
+    process.stdout.write(USAGE + TOOLS_USAGE);
     return;
   }
   // Every file we create (data, sockets, rewritten config) is private from its creation.
