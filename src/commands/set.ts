@@ -6,6 +6,7 @@
 
 import { E } from '../protocol/errors';
 import type { Client } from '../server/client';
+import { propagateAs } from '../server/dispatch';
 import { SetValue } from '../store/set';
 import { is, key, parseInt64, str } from './args';
 import { randCountArg, rangeLongArg, replyEmptyScan, replyScan, replyTooLarge, scanOptions } from './hash';
@@ -204,6 +205,7 @@ function spop(c: Client, argv: Buffer[]): void {
   }
   const m = s.random();
   s.delete(m);
+  propagateAs([[Buffer.from('SREM'), argv[1], Buffer.from(m, 'latin1')]]);
   notify(c, 's', 'spop', k);
   c.reply.bulkStr(m);
   if (membersRemoved(c, k, s, 1)) notify(c, 'g', 'del', k);
@@ -225,15 +227,19 @@ function spopWithCount(c: Client, argv: Buffer[]): void {
     replyMembers(c, s.members(), size, true);
     c.db.delete(k);
     c.server.dirty += size;
+    propagateAs([[Buffer.from('DEL'), argv[1]]]);
     notify(c, 'g', 'del', k);
     return;
   }
   const picked = s.map.sample(Number(l));
   c.reply.set(picked.length);
+  const srem = [Buffer.from('SREM'), argv[1]];
   for (const n of picked) {
     c.reply.bulkStr(n.key);
     s.delete(n.key);
+    srem.push(Buffer.from(n.key, 'latin1'));
   }
+  propagateAs([srem]);
   membersRemoved(c, k, s, picked.length);
 }
 

@@ -215,7 +215,7 @@ function generalDirectives(server: Server): DirectiveDef[] {
   ];
 }
 
-function persistenceDirectives(_server: Server): DirectiveDef[] {
+function persistenceDirectives(server: Server): DirectiveDef[] {
   return [
     {
       name: 'save',
@@ -242,7 +242,12 @@ function persistenceDirectives(_server: Server): DirectiveDef[] {
     { name: 'rdbcompression', type: 'bool', default: 'yes' },
     { name: 'rdbchecksum', type: 'bool', default: 'yes', immutable: true },
     { name: 'stop-writes-on-bgsave-error', type: 'bool', default: 'yes' },
-    { name: 'appendonly', type: 'bool', default: 'no' },
+    {
+      name: 'appendonly',
+      type: 'bool',
+      default: 'no',
+      apply: (v) => server.appendonlyApply?.(v as boolean),
+    },
     {
       name: 'appendfilename',
       type: 'string',
@@ -260,6 +265,11 @@ function persistenceDirectives(_server: Server): DirectiveDef[] {
         isBaseName(v as string) ? undefined : "appenddirname can't be a path, just a dirname",
     },
     { name: 'appendfsync', type: 'enum', default: 'everysec', values: ['everysec', 'always', 'no'] },
+    { name: 'aof-load-truncated', type: 'bool', default: 'yes' },
+    { name: 'aof-use-rdb-preamble', type: 'bool', default: 'yes' },
+    { name: 'aof-timestamp-enabled', type: 'bool', default: 'no' },
+    { name: 'auto-aof-rewrite-percentage', type: 'int', default: '100', min: 0, max: INT_MAX },
+    { name: 'auto-aof-rewrite-min-size', type: 'memory', default: '64mb', min: 0, max: LLONG_MAX },
   ];
 }
 

@@ -87,7 +87,9 @@ function onData(s: Server, c: Client, chunk: Buffer): void {
     return;
   }
   processInput(s, c);
-  flushClient(s, c);
+  // appendfsync always: replies wait for the group commit of this turn's AOF writes
+  if (s.flushGate?.()) s.pendingFlush.add(c);
+  else flushClient(s, c);
   if (s.pendingFlush.size > 0) flushPending(s);
 }
 
@@ -112,7 +114,7 @@ export function processInput(s: Server, c: Client): void {
     if (now < 0) now = s.clock.now();
     processCommand(s, c, argv, now);
     linkTimingChain(c);
-    if (c.reply.size() > MID_BATCH_FLUSH_BYTES) {
+    if (c.reply.size() > MID_BATCH_FLUSH_BYTES && !s.flushGate?.()) {
       flushClient(s, c);
       breakTimingChain();
     }
@@ -151,6 +153,7 @@ export function flushClient(s: Server, c: Client): void {
 
 /** Flushes clients that received replies from other clients' commands (pub/sub, unblocking). */
 export function flushPending(s: Server): void {
+  if (s.flushGate?.()) return; // flushed again once the AOF writes are on disk
   for (const c of s.pendingFlush) flushClient(s, c);
   s.pendingFlush.clear();
 }

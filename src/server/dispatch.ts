@@ -240,6 +240,24 @@ export function linkTimingChain(c: Client): void {
   if (lastEnd !== 0) chainClient = c;
 }
 
+/**
+ * Propagation (AOF): after a call that changed the dataset (server.dirty moved), the installed
+ * propagator receives the command, or the commands a handler stated with propagateAs() when its
+ * effect is not its arguments (SPOP → SREM).
+ */
+export type Propagator = (c: Client, cmd: Command, argv: Buffer[], as: Buffer[][] | null) => void;
+let propagator: Propagator | null = null;
+let propagateOverride: Buffer[][] | null = null;
+
+export function setPropagator(p: Propagator | null): void {
+  propagator = p;
+}
+
+/** Called by a handler: propagate these commands instead of its own arguments. */
+export function propagateAs(argvs: Buffer[][]): void {
+  propagateOverride = argvs;
+}
+
 /** Executes a resolved command and records its statistics. */
 export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
   const handler = cmd.handler;
@@ -260,11 +278,18 @@ export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
   const errorsBefore = c.reply.errors;
   const t0 = depth === 0 && chainClient === c ? lastEnd : performance.now();
   chainClient = null;
+  const dirtyBefore = s.dirty;
+  propagateOverride = null;
   depth++;
   try {
     handler(c, argv);
   } finally {
     depth--;
+  }
+  if (propagator !== null && (s.dirty !== dirtyBefore || propagateOverride !== null)) {
+    const as = propagateOverride;
+    propagateOverride = null;
+    propagator(c, cmd, argv, as);
   }
   const t1 = performance.now();
   if (depth === 0) lastEnd = t1;

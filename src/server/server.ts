@@ -92,6 +92,13 @@ export class Server {
   readonly afterCommandHooks: ((c: Client) => void)[] = [];
   /** Called by the shutdown sequence before exit; returns false to refuse (SHUTDOWN fails). */
   readonly shutdownHooks: ((nosave: boolean, save: boolean) => string | null)[] = [];
+  /**
+   * Set by the AOF layer: true = replies must wait (appendfsync always: they are flushed once
+   * the turn's writes are on disk, via flushPending).
+   */
+  flushGate: (() => boolean) | null = null;
+  /** Set by the AOF layer: CONFIG SET appendonly (returns an error or undefined). */
+  appendonlyApply: ((on: boolean) => string | undefined) | null = null;
   /** Set by main: closes listeners and exits the process. */
   exit: (code: number) => void = (code) => process.exit(code);
 
