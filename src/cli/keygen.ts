@@ -44,6 +44,8 @@ export function keygen(argv: string[], io: ToolIo): number {
     return 1;
   }
   fs.closeSync(fd);
-  io.out(`Wrote a new encryption key to ${file} (mode 0600). Keep a copy somewhere safe: without it the data can't be read.\n`);
+  io.out(
+    `Wrote a new encryption key to ${file} (mode 0600). Keep a copy somewhere safe: without it the data can't be read.\n`,
+  );
   return 0;
 }

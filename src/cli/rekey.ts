@@ -4,9 +4,18 @@
 // directory fsync). Run it with the server stopped (or on copies): a running server would
 // overwrite the files with its own key at its next save.
 
-import * as path from 'node:path';
 import * as fs from 'node:fs';
-import { CryptError, decrypt, encrypt, encryptedKind, isEncrypted, KIND_AOF, KIND_RDB, readKeyFile } from '../persistence/crypt';
+import * as path from 'node:path';
+import {
+  CryptError,
+  decrypt,
+  encrypt,
+  encryptedKind,
+  isEncrypted,
+  KIND_AOF,
+  KIND_RDB,
+  readKeyFile,
+} from '../persistence/crypt';
 import { atomicWrite } from '../security/files';
 import type { ToolIo } from './keygen';
 
