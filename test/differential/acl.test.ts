@@ -613,6 +613,7 @@ describe('differential: acl (multi-connection and normalised)', {
       ['+@all', '-@slow', '+client', '-@blocking', '+@admin', '-@admin', '+@bitmap'],
     ];
     let compared = 0;
+    const differences: string[] = [];
     for (const rules of users) {
       await compare(pair, ['ACL', 'DELUSER', 'mx'], 'ignore');
       await compare(pair, ['ACL', 'SETUSER', 'mx', ...rules], 'exact');
@@ -623,10 +624,15 @@ describe('differential: acl (multi-connection and normalised)', {
         ]);
         // commands Redis 7.0 does not have (CLIENT SETINFO is 7.2's)
         if (show(b).includes('not found')) continue;
-        assert.equal(show(a), show(b), `ACL DRYRUN mx ${argv.join(' ')} with rules ${rules.join(' ')}`);
         compared++;
+        if (show(a) === show(b)) continue;
+        // Deliberate: Redis skips the key check when its key-spec extraction fails, so
+        // `PFMERGE dest` (no source keys) writes dest unchecked; redoubt checks dest.
+        if (argv.join(' ') === 'pfmerge 1' && show(b) === '"+OK\\r\\n"') continue;
+        differences.push(`ACL DRYRUN mx ${argv.join(' ')} [${rules.join(' ')}]: ${show(a)} vs ${show(b)}`);
       }
     }
+    assert.deepEqual(differences, []);
     assert.ok(compared > 1000, `compared ${compared} calls`);
     await compare(pair, ['ACL', 'DELUSER', 'mx'], 'ignore');
   });
