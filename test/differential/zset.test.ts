@@ -1214,6 +1214,21 @@ const scenarios: Record<string, (port: number) => Promise<string[]>> = {
     return t;
   },
 
+  async 'CLIENT UNBLOCK: timeout reply or error, the client stays usable'(port) {
+    const [a, p] = await clients(port, 2);
+    const id = str(await a.raw('CLIENT', 'ID')).slice(1, -2);
+    send(a, 'BZPOPMIN', 'z', '0');
+    await sleep(SETTLE);
+    const t = [str(await p.raw('CLIENT', 'UNBLOCK', id)), str(await a.next())];
+    send(a, 'BZMPOP', '0', '1', 'z', 'MAX');
+    await sleep(SETTLE);
+    t.push(str(await p.raw('CLIENT', 'UNBLOCK', id, 'ERROR')), str(await a.next()));
+    t.push(str(await p.raw('CLIENT', 'UNBLOCK', id)), str(await a.raw('ZADD', 'z', '1', 'x')));
+    a.close();
+    p.close();
+    return t;
+  },
+
   async 'inside MULTI a blocking pop answers at once'(port) {
     const [a] = await clients(port, 1);
     const t: string[] = [];
@@ -1277,6 +1292,14 @@ const expected: Record<string, string[]> = {
     'pending',
     ':1\r\n',
     '*3\r\n$4\r\ngone\r\n$4\r\nlate\r\n$1\r\n7\r\n',
+  ],
+  'CLIENT UNBLOCK: timeout reply or error, the client stays usable': [
+    ':1\r\n',
+    '*-1\r\n',
+    ':1\r\n',
+    '-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n',
+    ':0\r\n',
+    ':1\r\n',
   ],
   'inside MULTI a blocking pop answers at once': [
     '+OK\r\n',
