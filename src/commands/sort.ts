@@ -58,6 +58,8 @@ function sortGeneric(c: Client, argv: Buffer[], readonly: boolean): void {
   let dontsort = false;
   let store: string | null = null;
   const gets: Buffer[] = [];
+  // BY/GET patterns reach keys the arguments don't name: ACL users need read access to all keys
+  const fullAccess = () => c.server.acl.fullKeyAccess(c, readonly ? 'sort_ro' : 'sort', argv);
   for (let j = 2; j < argv.length; j++) {
     const left = argv.length - j - 1;
     const a = argv[j];
@@ -81,8 +83,16 @@ function sortGeneric(c: Client, argv: Buffer[], readonly: boolean): void {
       sortBy = argv[j + 1];
       // a pattern without '*' can't name per-element keys: don't sort at all
       if (!sortBy.includes(42)) dontsort = true;
+      else if (!fullAccess()) {
+        c.reply.error('ERR BY option of SORT denied due to insufficient ACL permissions.');
+        return;
+      }
       j++;
     } else if (is(a, 'get') && left >= 1) {
+      if (!fullAccess()) {
+        c.reply.error('ERR GET option of SORT denied due to insufficient ACL permissions.');
+        return;
+      }
       gets.push(argv[j + 1]);
       j++;
     } else {

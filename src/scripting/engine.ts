@@ -301,10 +301,15 @@ export class LuaEngine {
         const argc = lua.lua_gettop(L);
         if (argc === 0)
           return raiseErr(L, 'ERR Please specify at least one argument for this redis lib call');
-        const name = toStr(L, 1) ?? '';
-        const cmd = this.server.commands.get(name);
+        const argv: Buffer[] = [];
+        for (let i = 1; i <= argc; i++) argv.push(toBuf(L, i) ?? Buffer.alloc(0));
+        let cmd = this.server.commands.get(argv[0].toString('latin1'));
+        if (cmd !== undefined && cmd.subcommands !== null && argc >= 2) {
+          cmd = cmd.subcommands.get(argv[1].toString('latin1').toLowerCase());
+        }
         if (cmd === undefined) return raiseErr(L, 'ERR Invalid command passed to redis.acl_check_cmd()');
-        lua.lua_pushboolean(L, true);
+        // the caller's user, as redis.call is checked
+        lua.lua_pushboolean(L, this.server.acl.allows(this.run?.spec.caller ?? this.fake, cmd, argv));
         return 1;
       },
     });
@@ -365,6 +370,9 @@ export class LuaEngine {
       if (r.spec.readOnly) return fail('ERR Write commands are not allowed from read-only scripts.');
       r.wrote = true;
     }
+    // ACL: the script runs as its caller (a denial is logged with context "lua")
+    const denied = s.acl.scriptDenied(r.spec.caller, cmd, argv, r.spec.command);
+    if (denied !== null) return fail(denied);
     const c = this.fake;
     c.reply.proto = r.resp;
     call(s, c, cmd, argv);

@@ -944,9 +944,15 @@ export class Acl {
   }
 
   /**
-   * For commands like SORT BY/GET that reach keys not named in their arguments: whether some
-   * selector allows the command and every key for the given access (READ/WRITE).
+   * For SORT BY/GET, which reach keys not named in the arguments: whether some selector allows
+   * the command (`name`, by its original name) together with read access to every key.
    */
+  fullKeyAccess(c: Client, name: string, argv: Buffer[]): boolean {
+    const cmd = this.index.lookup(name);
+    return cmd !== undefined && this.hasUnrestrictedKeyAccess(c, cmd, argv, READ);
+  }
+
+  /** Whether some selector allows the command and every key for the given access (READ/WRITE). */
   hasUnrestrictedKeyAccess(c: Client, cmd: Command, argv: Buffer[], access: number): boolean {
     const u = this.userOf(c);
     if (u === undefined) return false;
@@ -985,6 +991,31 @@ export class Acl {
     if (r.code === DENIED_CHANNEL)
       return `${EXEC_CHANGED}no permission to access one of the channels used as arguments`;
     return `${EXEC_CHANGED}no permission to execute the command or subcommand`;
+  }
+
+  /**
+   * redis.call / redis.pcall in a script: the script runs as its caller, so each command it
+   * calls is checked (and a denial logged with context "lua"). Returns the script error or null.
+   */
+  scriptDenied(caller: Client, cmd: Command, argv: Buffer[], running: string): string | null {
+    const u = this.users.get(caller.user);
+    if (u?.unrestricted) return null;
+    const r = u === undefined ? { code: DENIED_CMD, idx: 0 } : this.check(u, cmd, argv);
+    if (r.code === ACL_OK) return null;
+    this.logDenial(caller, r, cmd, argv, 'lua', running);
+    if (r.code === DENIED_KEY) {
+      return "ERR The user executing the script can't access at least one of the keys mentioned in the command arguments";
+    }
+    if (r.code === DENIED_CHANNEL) {
+      return "ERR The user executing the script can't publish to the channel mentioned in the command";
+    }
+    return "ERR The user executing the script can't run this command or subcommand";
+  }
+
+  /** redis.acl_check_cmd: whether the client's user may run the command (nothing is logged). */
+  allows(c: Client, cmd: Command, argv: Buffer[]): boolean {
+    const u = this.users.get(c.user);
+    return u !== undefined && this.check(u, cmd, argv).code === ACL_OK;
   }
 
   // ---- the ACL log ----
