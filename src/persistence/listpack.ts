@@ -46,10 +46,27 @@ export function canonicalInt(s: string): number | bigint | null {
   return Number.isSafeInteger(n) ? n : b;
 }
 
-/** canonicalInt over bytes. */
+/** canonicalInt over bytes (no string is made unless it may be a long integer). */
 export function canonicalIntBytes(b: Uint8Array): number | bigint | null {
-  if (b.length === 0 || b.length > 20) return null;
-  return canonicalInt(Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1'));
+  const len = b.length;
+  if (len === 0 || len > 20) return null;
+  let p = 0;
+  const neg = b[0] === 45;
+  if (neg) {
+    p = 1;
+    if (len === 1) return null;
+  }
+  const c0 = b[p];
+  if (c0 === 48) return len === 1 ? 0 : null;
+  if (c0 < 49 || c0 > 57) return null;
+  let v = c0 - 48;
+  for (let i = p + 1; i < len; i++) {
+    const c = b[i];
+    if (c < 48 || c > 57) return null;
+    v = v * 10 + (c - 48);
+  }
+  if (len - p <= 15) return neg ? -v : v;
+  return canonicalInt(Buffer.from(b.buffer, b.byteOffset, len).toString('latin1'));
 }
 
 function backlenSize(l: number): number {

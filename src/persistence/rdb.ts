@@ -292,12 +292,15 @@ export class RdbLoader {
     }
     const db = this.db;
     if (db === null) throw new RdbError('key outside of any database');
-    if (db.dict.has(key)) throw new RdbError(`duplicated key '${key}' in DB ${db.id}`);
     if (expires !== -1 && expires < this.o.now) {
+      if (db.dict.has(key)) throw new RdbError(`duplicated key '${key}' in DB ${db.id}`);
       this.result.expired++;
       return;
     }
+    // a duplicate replaces instead of adding: the size tells, without a second lookup
+    const size = db.size;
     const e: Entry = db.set(key, v, expires === -1 ? 0 : expires);
+    if (db.size === size) throw new RdbError(`duplicated key '${key}' in DB ${db.id}`);
     if (this.o.eviction === 'lfu' && freq >= 0) e.lfu = freq;
     else if (this.o.eviction !== 'lfu' && idle >= 0) e.lru = this.o.now - idle * 1000;
     this.result.loaded++;

@@ -8,7 +8,7 @@
 
 import { Crc64 } from './crc64';
 import { RdbError } from './errors';
-import { canonicalInt } from './listpack';
+import { canonicalInt, canonicalIntBytes } from './listpack';
 import { lzfCompress, lzfDecompress } from './lzf';
 
 export const RDB_VERSION = 10;
@@ -117,14 +117,31 @@ export class RdbWriter {
   }
 
   raw(b: Uint8Array): void {
-    this.ensure(b.length);
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
+    const n = b.length;
+    this.ensure(n);
+    if (n <= 32) {
+      const d = this.buf;
+      let p = this.pos;
+      for (let i = 0; i < n; i++) d[p++] = b[i];
+      this.pos = p;
+    } else {
+      this.buf.set(b, this.pos);
+      this.pos += n;
+    }
   }
 
   rawLatin1(s: string): void {
-    this.ensure(s.length);
-    this.pos += this.buf.write(s, this.pos, s.length, 'latin1');
+    const n = s.length;
+    this.ensure(n);
+    if (n <= 32) {
+      // short strings (keys, fields): a loop beats the native call
+      const b = this.buf;
+      let p = this.pos;
+      for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
+      this.pos = p;
+    } else {
+      this.pos += this.buf.write(s, this.pos, n, 'latin1');
+    }
   }
 
   len(n: number | bigint): void {
@@ -180,7 +197,7 @@ export class RdbWriter {
   string(s: string | Uint8Array): void {
     const len = s.length;
     if (len <= 11 && len > 0) {
-      const n = typeof s === 'string' ? canonicalInt(s) : canonicalInt(latin1(s));
+      const n = typeof s === 'string' ? canonicalInt(s) : canonicalIntBytes(s);
       if (typeof n === 'number' && n >= -2147483648 && n <= 2147483647) {
         this.intString(n);
         return;
@@ -225,10 +242,6 @@ export class RdbWriter {
   intAsString(n: number): void {
     this.string(String(n));
   }
-}
-
-function latin1(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
 }
 
 /** Bounds-checked reading over a buffer; every failure throws RdbError. */
