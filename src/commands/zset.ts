@@ -1334,7 +1334,10 @@ function aggregate(target: number, val: number, agg: number): number {
     // inf + -inf is taken as 0
     return Number.isNaN(r) ? 0 : r;
   }
+  // C's comparisons, not Math.min/max: they differ on -0 versus 0
+  // biome-ignore lint/complexity/useMathMinMax: -0 and 0 must compare as in C
   if (agg === AMIN) return val < target ? val : target;
+  // biome-ignore lint/complexity/useMathMinMax: -0 and 0 must compare as in C
   return val > target ? val : target;
 }
 

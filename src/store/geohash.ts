@@ -231,7 +231,7 @@ function ddDivD(ah: number, al: number, b: number): void {
 const TERMS = 31;
 const FH = new Float64Array(TERMS);
 const FL = new Float64Array(TERMS);
-{
+function initTerms(): void {
   FH[0] = 1;
   for (let n = 1; n < TERMS; n++) {
     ddDivD(FH[n - 1], FL[n - 1], n);
@@ -246,6 +246,7 @@ const FL = new Float64Array(TERMS);
     }
   }
 }
+initTerms();
 
 /** π/2 as the sum of three doubles. */
 const PIO2_1 = 1.5707963267948966;
