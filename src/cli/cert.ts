@@ -98,6 +98,12 @@ export function cert(argv: string[], io: Io): number {
   const clients = optList(p, 'client');
   for (const c of clients)
     if (!NAME_RE.test(c)) throw new UsageError(`bad client name '${c}' (letters, digits, . _ @ -)`);
+  // adding clients to an existing PKI keeps the server pair unless names are given
+  const keepServer =
+    dns.length === 0 &&
+    ips.length === 0 &&
+    opt(p, 'cn') === undefined &&
+    fs.existsSync(path.join(path.resolve(outDir), 'server.crt'));
   if (dns.length === 0 && ips.length === 0) {
     dns.push('localhost');
     ips.push('127.0.0.1', '::1');
@@ -134,14 +140,16 @@ export function cert(argv: string[], io: Io): number {
     made.push('ca.crt', 'ca.key');
   }
   const san = [...dns.map((d) => `DNS:${d}`), ...ips.map((a) => `IP:${a}`)].join(',');
-  issue(
-    dir,
-    'server',
-    cn,
-    `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=${san}\n`,
-    days,
-  );
-  made.push('server.crt', 'server.key');
+  if (!keepServer) {
+    issue(
+      dir,
+      'server',
+      cn,
+      `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=${san}\n`,
+      days,
+    );
+    made.push('server.crt', 'server.key');
+  }
   for (const c of clients) {
     issue(
       dir,
@@ -174,7 +182,11 @@ export function cert(argv: string[], io: Io): number {
   }
   io.out(`Wrote to ${dir} (keys 0600, never copied anywhere):\n`);
   for (const m of made) io.out(`  ${m}\n`);
-  io.out(`\nServer certificate: CN=${cn}, subjectAltName=${san}, valid ${days} days\n`);
+  io.out(
+    keepServer
+      ? '\nServer certificate: kept the existing server.crt/server.key\n'
+      : `\nServer certificate: CN=${cn}, subjectAltName=${san}, valid ${days} days\n`,
+  );
   io.out(`\n# server config\n${config.join('\n')}\n`);
   io.out(`\n# clients\n${cli.join('\n')}\n`);
   return 0;
