@@ -468,8 +468,9 @@ function expireGeneric(c: Client, argv: Buffer[], relative: boolean, seconds: bo
       return;
     }
   }
-  if (when <= BigInt(now)) {
-    // a time in the past deletes the key (Redis propagates it as DEL)
+  if (when <= BigInt(now) && !c.server.replaying) {
+    // a time in the past deletes the key (Redis propagates it as DEL); not while the AOF
+    // replays, where later commands of the file may still find the key (as Redis's loading)
     c.db.delete(k);
     notify(c, 'g', 'del', k);
   } else {

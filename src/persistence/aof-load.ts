@@ -10,8 +10,8 @@ import * as path from 'node:path';
 import { Client } from '../server/client';
 import { call, lookup } from '../server/dispatch';
 import type { Server } from '../server/server';
-import { Db } from '../store/db';
-import { type Manifest, parseAt } from './aof-format';
+import { type Clock, Db } from '../store/db';
+import { type Manifest, type ManifestEntry, parseAt } from './aof-format';
 import { RdbError } from './errors';
 import { evictionInfo, MAGIC, RdbLoader } from './rdb';
 import { valueOptions } from './values';
@@ -146,8 +146,32 @@ function truncated(s: Server, r: Replay, file: string, pos: number, last: boolea
 export async function loadAof(s: Server, dir: string, m: Manifest): Promise<void> {
   const t0 = performance.now();
   const c = new Client(s, 0, null, s.dbs[0], s.clock.now(), Number.MAX_SAFE_INTEGER, true);
+  c.name = 'aof-loader';
   const r: Replay = { c, multi: null, multiStart: 0, commands: 0 };
   const files = [...(m.base !== null ? [m.base] : []), ...m.incrs];
+  s.replaying = true;
+  try {
+    replayFiles(s, r, dir, files);
+  } finally {
+    s.replaying = false;
+    for (const db of s.dbs) setClock(db, s.clock);
+  }
+  s.log.notice(`DB loaded from append only file: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
+}
+
+/**
+ * While commands replay, nothing expires (as Redis's loading): a key whose time passed since
+ * it was written must still be there for the commands that followed it then; it expires
+ * after the load, as it would have. Db lookups read their clock, so the replay gives the
+ * databases one that stands at 0 (and server.replaying stops EXPIREAT's "in the past").
+ */
+const STOPPED: Clock = { now: () => 0 };
+
+function setClock(db: Db, clock: Clock): void {
+  (db as { clock: Clock }).clock = clock;
+}
+
+function replayFiles(s: Server, r: Replay, dir: string, files: ManifestEntry[]): void {
   for (let i = 0; i < files.length; i++) {
     const f = files[i];
     const file = path.join(dir, f.name);
@@ -162,9 +186,9 @@ export async function loadAof(s: Server, dir: string, m: Manifest): Promise<void
     const last = i === files.length - 1;
     let start = 0;
     if (buf.length >= 5 && buf.toString('latin1', 0, 5) === MAGIC) start = loadRdb(s, buf, file);
+    for (const db of s.dbs) setClock(db, STOPPED);
     r.multi = null;
     replay(s, r, buf, start, file, last);
     s.log.notice(`DB loaded from ${f.type === 'b' ? 'base' : 'incr'} file ${f.name}`);
   }
-  s.log.notice(`DB loaded from append only file: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
 }

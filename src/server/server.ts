@@ -97,6 +97,8 @@ export class Server {
    * the turn's writes are on disk, via flushPending).
    */
   flushGate: (() => boolean) | null = null;
+  /** Commands are being replayed from the AOF: nothing counts as already expired. */
+  replaying = false;
   /** Set by the AOF layer: CONFIG SET appendonly (returns an error or undefined). */
   appendonlyApply: ((on: boolean) => string | undefined) | null = null;
   /** Set by main: closes listeners and exits the process. */

@@ -225,6 +225,21 @@ describe('AOF (multi-part, Redis 7 layout)', () => {
     assert.equal(String(await c2.call('GET', 'a')), '2');
   });
 
+  it('replays as written: a key that expired since is not resurrected by later commands', async () => {
+    const dir = tmpDir('aof-exp-');
+    const [r, c] = await redoubt(dir);
+    const at = Date.now() + 800;
+    await c.call('SET', 'k', 'v', 'PXAT', at);
+    await c.call('APPEND', 'k', 'x');
+    await c.call('HSET', 'h', 'f', '1');
+    await c.call('PEXPIREAT', 'h', at);
+    await c.call('HINCRBY', 'h', 'f', 5);
+    await r.stop('SIGKILL');
+    await new Promise((res) => setTimeout(res, Math.max(0, at - Date.now()) + 100));
+    const [, c2] = await redoubt(dir);
+    assert.equal(await c2.call('EXISTS', 'k', 'h'), 0);
+  });
+
   it('refuses an AOF with garbage in the middle, naming the file and offset', async () => {
     const dir = tmpDir('aof-bad-');
     const [r, c] = await redoubt(dir);
