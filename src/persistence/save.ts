@@ -14,6 +14,7 @@ import { addInfoFields, type InfoField } from '../server/info';
 import type { Server } from '../server/server';
 import { Db, type Entry, lfuDecayed } from '../store/db';
 import { usedMemory } from '../store/memory';
+import { CryptError, openPersisted, serverKey } from './crypt';
 import { RdbError } from './errors';
 import { evictionInfo, type KeyRecord, RdbLoader } from './rdb';
 import { Snapshot } from './snapshot';
@@ -94,6 +95,7 @@ function newSnapshot(s: Server): Snapshot {
     header: { redisVersion: s.redisVersion, ctime: Math.floor(now / 1000), usedMem: usedMemory(s) },
     lfuOf: (r: KeyRecord) => lfuDecayed(r as Entry, now),
     now: () => s.clock.now(),
+    encryptKey: serverKey(s),
   });
 }
 
@@ -310,6 +312,14 @@ export async function loadFile(s: Server, file: string): Promise<void> {
   } catch (e) {
     throw new LoadError(`Can't read the RDB file ${file}: ${errText(e)}`);
   }
+  // encryption at rest: the whole file is verified before anything is parsed
+  try {
+    buf = openPersisted(s, buf, file);
+  } catch (e) {
+    if (e instanceof CryptError)
+      throw new LoadError(`${e.message}. Refusing to load it (nothing was loaded).`);
+    throw e;
+  }
   const fresh = s.dbs.map((d) => new Db(d.id, s.clock, d.events));
   const outer = st.loading;
   const loading = { startMs: s.clock.now(), totalBytes: buf.length, loadedBytes: 0, rdbUsedMem: 0 };
@@ -404,8 +414,6 @@ function infoFields(s: Server): InfoField[] {
     ['rdb_last_cow_size', st.lastCowSize],
     ['rdb_last_load_keys_expired', st.lastLoadExpired],
     ['rdb_last_load_keys_loaded', st.lastLoadLoaded],
-    // redoubt's own: writes a BGSAVE saw only after the fact (should stay 0)
-    ['rdb_snapshot_unsignalled_writes', st.unsignalledWrites + (bg?.violations ?? 0)],
   ];
   const l = st.loading;
   if (l !== null) {

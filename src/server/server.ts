@@ -10,6 +10,7 @@ import { CommandTable } from '../commands/table';
 import { Config } from '../config/config';
 import { buildDirectives } from '../config/directives';
 import { Logger } from '../log';
+import { cryptDirectives } from '../persistence/directives-crypt';
 import { Acl } from '../security/acl';
 import { securityDirectives } from '../security/directives';
 import { tlsDirectives } from '../security/directives-tls';
@@ -108,7 +109,12 @@ export class Server {
     this.startTime = clock.now();
     this.lastSave = Math.floor(this.startTime / 1000);
     this.runId = randomHex(40);
-    this.config = new Config([...buildDirectives(this), ...securityDirectives(), ...tlsDirectives(this)]);
+    this.config = new Config([
+      ...buildDirectives(this),
+      ...securityDirectives(),
+      ...tlsDirectives(this),
+      ...cryptDirectives(),
+    ]);
     this.commands = new CommandTable(allCommandGroups);
     this.resizeDbs(this.config.num('databases'));
     this.guard = installGuard(this);
