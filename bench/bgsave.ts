@@ -171,7 +171,7 @@ async function main(): Promise<void> {
     console.log('');
     console.log(
       `background saves completed during the run: ${saves} (a save was running ~${Math.min(100, (savingMs * 100) / benchMs).toFixed(0)}% of the time), ` +
-        `last status ${p.get('rdb_last_bgsave_status')}, unsignalled writes ${p.get('rdb_snapshot_unsignalled_writes')}`,
+        `last status ${p.get('rdb_last_bgsave_status')}`,
     );
     console.log(
       `RSS before the saves ${mb(rssBefore)}, peak during ${mb(peak)}: overhead ${mb(peak - rssBefore)} ` +
