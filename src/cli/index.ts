@@ -32,6 +32,10 @@ export function isTool(name: string | undefined): boolean {
 
 export async function runTool(args: string[], io: Io = processIo): Promise<number> {
   const t = TOOLS[args[0]];
+  // `redoubt audit | head`: a closed pipe ends the output quietly
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
   try {
     return await t.run(args.slice(1), io);
   } catch (e) {

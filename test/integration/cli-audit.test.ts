@@ -119,7 +119,10 @@ describe('redoubt audit vs redis-server 7.0', { skip: has ? false : 'redis-serve
     );
     assert.ok(rep.configSnippet.includes('rename-command FLUSHALL ""'));
     // the golden text is the root view (this harness runs as root)
-    if (isRoot) golden('audit-redis-insecure.txt', norm(t.out));
+    if (isRoot) {
+      golden('audit-redis-insecure.txt', norm(t.out));
+      golden('audit-redis-insecure.json', norm(j.out));
+    }
     // --fix: modes repaired, config changes only printed
     const f = await runCliAsync(['audit', '-p', String(r.port), '--fix', '--json']);
     assert.equal(f.code, 1);

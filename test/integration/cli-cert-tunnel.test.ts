@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BIN, freePort, type Running, startRedoubt, tmpDir } from '../helpers/servers';
-import { golden, normalise, runCli } from './cli-util';
+import { golden, normalise, runCli, runCliAsync } from './cli-util';
 
 const dir = tmpDir('redoubt-cert-');
 const pki = path.join(dir, 'pki');
@@ -155,6 +155,56 @@ describe('redoubt cert', () => {
     assert.equal(runCli(['cert', '--out', pki, '--client', 'a/b']).code, 2);
     assert.equal(runCli(['cert', '--out', pki, '--ip', '300.1.1.1']).code, 2);
     assert.equal(runCli(['cert']).code, 2);
+  });
+});
+
+describe('redoubt audit over TLS', () => {
+  it('audits the redoubt TLS port with a client certificate; an unverifiable server cannot be audited', async () => {
+    const args = [
+      'audit',
+      '-h',
+      'localhost',
+      '-p',
+      String(tlsPort),
+      '--tls',
+      '--cacert',
+      path.join(pki, 'ca.crt'),
+      '--cert',
+      path.join(pki, 'client-app.crt'),
+      '--key',
+      path.join(pki, 'client-app.key'),
+      '--json',
+    ];
+    const r = await runCliAsync(args);
+    assert.equal(r.code, 1, r.err);
+    const o = JSON.parse(r.out) as {
+      server: { software: string };
+      listeners: string[];
+      findings: { id: string }[];
+    };
+    assert.equal(o.server.software, 'redoubt');
+    assert.ok(
+      o.listeners.every((l) => l.endsWith(`:${tlsPort}`)),
+      String(o.listeners),
+    );
+    const ids = o.findings.map((f) => f.id);
+    assert.ok(ids.includes('no-auth'));
+    for (const id of ['plaintext-exposed', 'tls-old-protocols', 'tls-no-client-certs'])
+      assert.ok(!ids.includes(id), id);
+    // no CA given: the server certificate does not verify
+    const bad = await runCliAsync([
+      'audit',
+      '-h',
+      'localhost',
+      '-p',
+      String(tlsPort),
+      '--tls',
+      '--cert',
+      path.join(pki, 'client-app.crt'),
+      '--key',
+      path.join(pki, 'client-app.key'),
+    ]);
+    assert.equal(bad.code, 2);
   });
 });
 
