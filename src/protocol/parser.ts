@@ -119,10 +119,22 @@ export class RequestParser {
   private base = EMPTY.byteOffset;
   /** next() found no line terminator in the pending bytes (header or inline line incomplete). */
   private waitingLine = false;
+  /**
+   * Bytes received after `buf`, parsed once `buf` is used up. When a chunk completes a bulk
+   * that began in an earlier chunk, only that bulk's remainder is copied next to its start;
+   * the rest of the chunk is parsed where it is (not copied whole, as a plain concatenation
+   * would for every read that splits a request, e.g. in large pipelines).
+   */
+  private rest: Buffer | null = null;
 
   constructor(readonly limits: ParserLimits) {}
 
   feed(chunk: Buffer): void {
+    if (this.rest !== null) {
+      // the previous chunk is not used up yet (the client is blocked or paused): rare
+      chunk = Buffer.concat([this.rest, chunk]);
+      this.rest = null;
+    }
     const avail = this.buf.length - this.pos;
     if (this.waitingLine) {
       // hold chunks that cannot complete the line instead of re-copying and re-scanning it for
@@ -142,6 +154,12 @@ export class RequestParser {
       this.parts.push(chunk);
       this.partsLen += chunk.length;
       if (avail + this.partsLen < this.need) return;
+      const over = avail + this.partsLen - this.need;
+      if (this.need > 0 && over > 0 && over < chunk.length) {
+        this.parts[this.parts.length - 1] = chunk.subarray(0, chunk.length - over);
+        this.partsLen -= over;
+        this.rest = chunk.subarray(chunk.length - over);
+      }
       this.parts.unshift(this.buf.subarray(this.pos));
       this.buf = Buffer.concat(this.parts, avail + this.partsLen);
       this.parts = [];
@@ -151,20 +169,37 @@ export class RequestParser {
     }
     if (avail === 0) {
       this.buf = chunk;
+    } else if (this.need > 0 && this.need - avail < chunk.length) {
+      // the pending bulk ends inside this chunk: join just its remainder
+      const take = this.need - avail;
+      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk.subarray(0, take)], this.need);
+      this.rest = chunk.subarray(take);
     } else {
       this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk], avail + chunk.length);
     }
     this.pos = 0;
   }
 
+  /** Moves on to the bytes after `buf` once it is used up; false when there are none. */
+  private advance(): boolean {
+    const r = this.rest;
+    if (r === null) return false;
+    this.rest = null;
+    this.buf = r;
+    this.pos = 0;
+    return true;
+  }
+
   /** Bytes held for requests not yet returned (the query buffer, in Redis terms). */
   pending(): number {
-    return this.buf.length - this.pos + this.partsLen + this.argBytes;
+    return (
+      this.buf.length - this.pos + this.partsLen + this.argBytes + (this.rest === null ? 0 : this.rest.length)
+    );
   }
 
   /** True when a command is partially received. */
   inProgress(): boolean {
-    return this.argc >= 0 || this.pos < this.buf.length || this.partsLen > 0;
+    return this.argc >= 0 || this.pos < this.buf.length || this.partsLen > 0 || this.rest !== null;
   }
 
   /** The next complete request, or null when more bytes are needed. Throws ProtocolError. */
@@ -175,6 +210,7 @@ export class RequestParser {
       const buf = this.buf;
       if (this.argc < 0) {
         if (this.pos >= buf.length) {
+          if (this.advance()) continue;
           // drop our reference to the consumed chunk
           if (buf !== EMPTY) {
             this.buf = EMPTY;
@@ -214,7 +250,10 @@ export class RequestParser {
       }
       while (this.argn < this.argc) {
         if (this.bulkLen < 0) {
-          if (this.pos >= buf.length) return null;
+          if (this.pos >= buf.length) {
+            if (!this.advance()) return null;
+            break; // go on in the next buffer
+          }
           let ll = quickLen(buf, this.pos, 36);
           let nl = quickEnd;
           if (ll < 0) {
@@ -255,6 +294,7 @@ export class RequestParser {
         this.bulkLen = -1;
         this.need = 0;
       }
+      if (this.argn < this.argc) continue; // left for the next buffer
       const out = this.args;
       this.args = EMPTY_ARGS;
       this.argn = 0;
