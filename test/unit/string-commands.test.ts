@@ -42,7 +42,10 @@ describe('string command declarations match redis-server', {
       assert.equal(Number(row[1]), cmd.arity, 'arity');
       const flags = (row[2] as RespValue[]).map(text).sort();
       assert.deepEqual([...cmd.flagNames].sort(), flags, 'flags');
-      assert.deepEqual([cmd.firstKey, cmd.lastKey, cmd.step], [Number(row[3]), Number(row[4]), Number(row[5])]);
+      assert.deepEqual(
+        [cmd.firstKey, cmd.lastKey, cmd.step],
+        [Number(row[3]), Number(row[4]), Number(row[5])],
+      );
       const cats = (row[6] as RespValue[]).map((c) => text(c).slice(1));
       assert.deepEqual(cmd.categories, cats, 'ACL categories');
     });
