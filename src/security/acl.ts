@@ -118,6 +118,11 @@ for (const item of KEY_ACCESS_TEXT.split(/[;\n]/)) {
   KEY_ACCESS.set(f[0], [first, f.length > 2 ? accessBits(f[2]) : first]);
 }
 
+/** Whether a command's key access is known (otherwise reads need R, anything else needs RW). */
+export function keyAccessKnown(name: string): boolean {
+  return KEY_ACCESS.has(name);
+}
+
 /** Channel arguments of the pub/sub commands (the only commands with channel permissions). */
 function channelArgs(name: string, argv: Buffer[]): { from: number; to: number; pattern: boolean } | null {
   switch (name) {
