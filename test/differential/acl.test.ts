@@ -7,9 +7,11 @@
 // "(redacted)" instead of the rule.
 
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decode, RawClient, RespError, type RespValue } from '../helpers/resp';
-import { type Running, redisServerPath, startRedis, startRedoubt } from '../helpers/servers';
+import { type Running, redisServerPath, startRedis, startRedoubt, tmpDir } from '../helpers/servers';
 import { compare, diffSuite, type Pair, type Step, show } from './harness';
 
 /** Failed authentications are answered at once and never lock the test's source out. */
@@ -915,5 +917,93 @@ describe('differential: acl (multi-connection and normalised)', {
     assert.equal(text(a).length, text(b).length);
     assert.notEqual(text(a), text((await pair.redoubt.call('ACL', 'GENPASS')) as RespValue));
     assert.ok(!(a instanceof RespError));
+  });
+});
+
+describe('differential: ACL file (LOAD errors, SAVE content)', {
+  skip: redisServerPath() === null ? 'redis-server not installed' : false,
+}, () => {
+  let ours: Running;
+  let ref: Running | null;
+  let pair: Pair;
+  const base = tmpDir();
+  const files = { redoubt: path.join(base, 'ours.acl'), redis: path.join(base, 'ref.acl') };
+  const initial = 'user alice on nopass ~* +@all\nuser bob on >pw ~b* &c -@all +get\n';
+
+  function write(content: string): void {
+    for (const f of Object.values(files)) fs.writeFileSync(f, content, { mode: 0o600 });
+  }
+
+  /** Both replies, with each server's file name replaced by FILE. */
+  async function load(): Promise<[string, string]> {
+    const [a, b] = await Promise.all([pair.redoubt.raw('ACL', 'LOAD'), pair.redis.raw('ACL', 'LOAD')]);
+    return [show(a).split(files.redoubt).join('FILE'), show(b).split(files.redis).join('FILE')];
+  }
+
+  before(async () => {
+    write(initial);
+    [ours, ref] = await Promise.all([
+      startRedoubt({ args: ['--aclfile', files.redoubt, ...OURS] }),
+      startRedis(['--aclfile', files.redis]),
+    ]);
+    pair = {
+      redoubt: await RawClient.connect({ port: ours.port }),
+      redis: await RawClient.connect({ port: (ref as Running).port }),
+    };
+  });
+  after(async () => {
+    pair?.redoubt.close();
+    pair?.redis.close();
+    await Promise.all([ours?.stop(), ref?.stop()]);
+  });
+
+  it('loads the same users at start-up', async () => {
+    await compare(pair, ['ACL', 'LIST'], 'exact');
+    await compare(pair, ['ACL', 'GETUSER', 'bob'], 'exact');
+  });
+
+  it('ACL LOAD reports the same errors and changes nothing', async () => {
+    const bad = [
+      'user bob on >y\nuser bob off\n',
+      'user x on foo\n',
+      'foo bar\n',
+      'USER a on\n',
+      'user\n',
+      'user zed on -nosuch\n',
+      'user zed on +@nosuch -nosuch2 foo bar\n',
+      'user x on foo\nuser y on bar\n',
+      'user a on >x <y\n',
+      'user a on !0000000000000000000000000000000000000000000000000000000000000000\n',
+      'user a on #abc\n',
+      'user "a b" on\n',
+      'user a on allkeys ~x\n',
+      'user a on ~x\n\nuser b on &* &c\n# a comment\n',
+    ];
+    for (const content of bad) {
+      write(content);
+      const [a, b] = await load();
+      assert.equal(a, b, JSON.stringify(content));
+      assert.match(a, /^"-ERR /);
+      await compare(pair, ['ACL', 'USERS'], 'exact');
+    }
+  });
+
+  it('ACL LOAD accepts the same files; ACL SAVE writes the same lines', async () => {
+    const good = [
+      '\n  user a on nopass ~* &* +@all  \r\nuser b off #3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d\n',
+      'user a on (+get ~x) (  ~y +set )\nuser default on >pw ~* &* +@all\n',
+      'user a on ~x\nuser b on resetchannels &c (~z +get)\n',
+    ];
+    for (const content of good) {
+      write(content);
+      const [a, b] = await load();
+      assert.equal(a, b, JSON.stringify(content));
+      await compare(pair, ['ACL', 'LIST'], 'exact');
+    }
+    await compare(pair, ['ACL', 'SETUSER', 'c', 'on', '>x', '%R~r*', '+@hash'], 'exact');
+    await compare(pair, ['ACL', 'SAVE'], 'exact');
+    assert.equal(fs.readFileSync(files.redoubt, 'latin1'), fs.readFileSync(files.redis, 'latin1'));
+    write(initial);
+    await load();
   });
 });
