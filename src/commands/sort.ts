@@ -221,5 +221,7 @@ export const sortCommands: CommandDef[] = [
     keys: [1, 1, 1],
     acl: '@set @sortedset @list @dangerous',
     handler: (c, argv) => sortGeneric(c, argv, true),
+    // BY/GET patterns name keys too, so Redis flags it movablekeys
+    getKeys: () => [1],
   },
 ];

@@ -297,7 +297,10 @@ const EXTRA_FIELDS: Record<string, string[]> = {
     'rejected_connections_by_allowlist',
     'rejected_connections_by_protected_mode',
     'rejected_connections_locked_out',
+    'tls_handshake_failures',
   ],
+  // copy-on-write snapshots (BGSAVE without fork): writes the snapshot had to save first
+  Persistence: ['rdb_snapshot_unsignalled_writes'],
 };
 
 const have = redisServerPath() !== null;
