@@ -93,7 +93,7 @@ export function writeKey(
   writeValue(w, r.value, o, r.key);
 }
 
-/** EOF and checksum; the writer's sink receives them. Returns nothing: the caller flushes. */
+/** Writes EOF and flushes; returns the 8 checksum bytes (zeros without rdbchecksum) to append. */
 export function writeFooter(w: RdbWriter, checksum: boolean): Buffer {
   w.byte(OP.EOF);
   w.flush();

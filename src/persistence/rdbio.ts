@@ -171,7 +171,11 @@ export class RdbWriter {
   /** An 8-byte little-endian millisecond time (EXPIRETIME_MS, stream PEL and consumers). */
   msTime(ms: number | bigint): void {
     this.ensure(8);
-    this.buf.writeBigInt64LE(BigInt(ms), this.pos);
+    let v = typeof ms === 'bigint' ? ms : BigInt(Math.trunc(ms));
+    // stored expiries are doubles: keep them in the int64 field
+    if (v > 0x7fffffffffffffffn) v = 0x7fffffffffffffffn;
+    else if (v < -0x8000000000000000n) v = -0x8000000000000000n;
+    this.buf.writeBigInt64LE(v, this.pos);
     this.pos += 8;
   }
 
