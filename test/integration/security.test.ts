@@ -459,3 +459,47 @@ describe('rename-command', () => {
     assert.match(r.out, /rename-command GET SET/);
   });
 });
+
+describe('file paths a client could influence', () => {
+  it('SAVE replaces a symlink planted at the dump path instead of writing through it', async () => {
+    const base = tmpDir();
+    const dir = path.join(base, 'd');
+    fs.mkdirSync(dir, { mode: 0o700 });
+    const victim = path.join(base, 'victim');
+    fs.writeFileSync(victim, 'do not touch');
+    // at start-up, a symlink in place of the dump is refused rather than followed
+    fs.symlinkSync(victim, path.join(dir, 'dump.rdb'));
+    const refused = runToExit(['--port', String(await freePort()), '--dir', dir]);
+    assert.equal(refused.status, 1, refused.out);
+    assert.match(refused.out, /dump\.rdb is a symbolic link; refusing to follow it/);
+    fs.unlinkSync(path.join(dir, 'dump.rdb'));
+    const srv = await startRedoubt({ dir });
+    try {
+      // planted while the server runs
+      fs.symlinkSync(victim, path.join(dir, 'dump.rdb'));
+      const c = await RawClient.connect({ port: srv.port });
+      await c.raw('SET', 'k', 'v');
+      assert.equal((await c.raw('SAVE')).toString(), '+OK\r\n');
+      c.close();
+      assert.equal(fs.readFileSync(victim, 'utf8'), 'do not touch');
+      const st = fs.lstatSync(path.join(dir, 'dump.rdb'));
+      assert.ok(st.isFile() && !st.isSymbolicLink());
+      assert.equal(st.mode & 0o777, 0o600);
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  it('dbfilename must be a plain file name', async () => {
+    const r = runToExit([
+      '--port',
+      String(await freePort()),
+      '--dir',
+      tmpDir(),
+      '--dbfilename',
+      '../../etc/cron.d/x',
+    ]);
+    assert.equal(r.status, 1, r.out);
+    assert.match(r.out, /FATAL CONFIG FILE ERROR/);
+  });
+});
