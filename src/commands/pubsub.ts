@@ -332,7 +332,10 @@ serverInitHooks.push((s) => {
     const flags = parseNotifyFlags(v);
     installNotifier(s, flags ?? new Set());
   };
-  s.afterCommandHooks.push(sync);
+  // only CONFIG SET can change it at runtime: don't read the config after every command
+  s.afterCommandHooks.push((c) => {
+    if (c.lastCommand === 'config|set') sync();
+  });
   s.cronHooks.push(sync);
   s.startupHooks.push(async () => sync());
 });
