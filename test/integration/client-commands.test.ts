@@ -259,7 +259,8 @@ describe('CLIENT commands', () => {
     const others = [await connect(), await connect()];
     const before = (await clientList(killer, 'TYPE', 'normal')).length;
     const n = (await killer.call('CLIENT', 'KILL', 'TYPE', 'normal')) as number;
-    assert.equal(n, before - 1);
+    // connections of earlier tests may still be closing: the count can only have shrunk since
+    assert.ok(n >= others.length && n <= before - 1, `killed ${n}, listed ${before} including the caller`);
     for (const o of others) await o.closed;
     assert.equal(await killer.call('PING'), 'PONG');
   });
