@@ -257,6 +257,8 @@ describe('CLIENT commands', () => {
   it('CLIENT KILL TYPE normal spares the caller by default', async () => {
     const killer = await connect();
     const others = [await connect(), await connect()];
+    // a reply proves the server has accepted the connection (connect() resolves earlier)
+    for (const o of [killer, ...others]) await o.call('PING');
     const before = (await clientList(killer, 'TYPE', 'normal')).length;
     const n = (await killer.call('CLIENT', 'KILL', 'TYPE', 'normal')) as number;
     // connections of earlier tests may still be closing: the count can only have shrunk since
