@@ -350,6 +350,25 @@ interface AddTrimArgs {
 }
 
 /** streamParseAddOrTrimArgsOrReply; null after writing the error. */
+
+/**
+ * The part MAXLEN and MINID share: one strategy only, and an optional `~` or `=` before the
+ * threshold. Returns how many arguments the operator took (0 or 1), or -1 after an error.
+ */
+function trimPrefix(c: Client, trim: AddTrimArgs['trim'], argv: Buffer[], i: number, more: number): number {
+  if (trim.strategy !== Trim.None) {
+    c.reply.error('ERR syntax error, MAXLEN and MINID options at the same time are not compatible');
+    return -1;
+  }
+  trim.approx = false;
+  const next = cstr(argv[i + 1]);
+  if (more >= 2 && next === '~') {
+    trim.approx = true;
+    return 1;
+  }
+  return more >= 2 && next === '=' ? 1 : 0;
+}
+
 function parseAddTrim(c: Client, argv: Buffer[], xadd: boolean): AddTrimArgs | null {
   const trim: TrimArgs = { strategy: Trim.None, maxlen: -1, minid: ZERO_ID, approx: false, limit: 0 };
   const out: AddTrimArgs = { trim, idPos: 0, id: null, seqGiven: false, noMkstream: false };
@@ -361,18 +380,9 @@ function parseAddTrim(c: Client, argv: Buffer[], xadd: boolean): AddTrimArgs | n
     if (xadd && opt.length >= 1 && opt[0] === 42 && (opt.length === 1 || opt[1] === 0)) {
       break; // "*": auto ID
     } else if (is(opt, 'maxlen') && more > 0) {
-      if (trim.strategy !== Trim.None) {
-        c.reply.error('ERR syntax error, MAXLEN and MINID options at the same time are not compatible');
-        return null;
-      }
-      trim.approx = false;
-      const next = cstr(argv[i + 1]);
-      if (more >= 2 && next === '~') {
-        trim.approx = true;
-        i++;
-      } else if (more >= 2 && next === '=') {
-        i++;
-      }
+      const skip = trimPrefix(c, trim, argv, i, more);
+      if (skip < 0) return null;
+      i += skip;
       const v = llArg(c, argv[i + 1]);
       if (v === null) return null;
       if (v < 0) {
@@ -383,18 +393,9 @@ function parseAddTrim(c: Client, argv: Buffer[], xadd: boolean): AddTrimArgs | n
       i++;
       trim.strategy = Trim.Maxlen;
     } else if (is(opt, 'minid') && more > 0) {
-      if (trim.strategy !== Trim.None) {
-        c.reply.error('ERR syntax error, MAXLEN and MINID options at the same time are not compatible');
-        return null;
-      }
-      trim.approx = false;
-      const next = cstr(argv[i + 1]);
-      if (more >= 2 && next === '~') {
-        trim.approx = true;
-        i++;
-      } else if (more >= 2 && next === '=') {
-        i++;
-      }
+      const skip = trimPrefix(c, trim, argv, i, more);
+      if (skip < 0) return null;
+      i += skip;
       const id = parseStrictId(c, argv[i + 1]);
       if (id === null) return null;
       trim.minid = id;

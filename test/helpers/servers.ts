@@ -160,3 +160,10 @@ export async function startRedis(extra: string[] = []): Promise<Running | null> 
   await waitFor(proc, r.output, /Ready to accept connections/, 15000);
   return r;
 }
+
+/** Skips a test that needs redis-server when it is absent; in CI (REQUIRE_REDIS=1) that is a failure. */
+export function skipWithoutRedis(t: { skip(msg?: string): void }): void {
+  if (process.env.REQUIRE_REDIS === '1')
+    throw new Error('redis-server is required (REQUIRE_REDIS=1) but not installed');
+  t.skip('redis-server not installed');
+}

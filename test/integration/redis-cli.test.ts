@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { encode } from '../helpers/resp';
-import { type Running, startRedis, startRedoubt, tmpDir } from '../helpers/servers';
+import { type Running, skipWithoutRedis, startRedis, startRedoubt, tmpDir } from '../helpers/servers';
 import { exchange, show } from '../helpers/wire';
 
 const hasCli = spawnSync('redis-cli', ['--version']).status === 0;
@@ -109,7 +109,7 @@ describe('redis-cli', { skip: hasCli ? false : 'redis-cli not installed' }, () =
   ] as const) {
     test(`${label} output matches real Redis`, async (t) => {
       if (!redis) {
-        t.skip('redis-server not installed');
+        skipWithoutRedis(t);
         return;
       }
       const [mine, ref] = await Promise.all([
