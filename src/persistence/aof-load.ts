@@ -4,6 +4,10 @@
 // last complete command, an unfinished MULTI reverted); anything malformed is refused with the
 // file name and offset. Commands run against the databases as they load, and a refusal ends
 // the process, so a refused AOF is never served half-loaded.
+//
+// The load runs after the listeners are up, in slices between events: meanwhile clients get
+// -LOADING (save.ts's gate), INFO persistence shows the loading fields over the bytes of all
+// the files, and the log shows the progress about once a second.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,7 +18,38 @@ import { type Clock, Db } from '../store/db';
 import { type Manifest, type ManifestEntry, parseAt } from './aof-format';
 import { RdbError } from './errors';
 import { evictionInfo, MAGIC, RdbLoader } from './rdb';
+import { type LoadingState, LoadProgress, startLoading } from './save';
 import { valueOptions } from './values';
+
+/** Work per loading slice before yielding to the event loop. */
+const SLICE_MS = 20;
+/** Commands replayed between two looks at the clock. */
+const CLOCK_EVERY = 64;
+
+function nextTurn(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}
+
+/** Where the load stands: the file being read and the byte counts of the progress. */
+interface Progress {
+  loading: LoadingState;
+  log: LoadProgress;
+  /** on-disk bytes of the files already loaded */
+  doneBytes: number;
+  /** on-disk size of the current file / bytes of its contents (decoded) */
+  scale: number;
+}
+
+function advance(p: Progress, pos: number, keys: number): void {
+  p.loading.loadedBytes = Math.min(p.loading.totalBytes, p.doneBytes + Math.floor(pos * p.scale));
+  p.log.tick(keys);
+}
+
+function keyCount(s: Server): number {
+  let n = 0;
+  for (const db of s.dbs) n += db.size;
+  return n;
+}
 
 export class AofLoadError extends Error {}
 
@@ -27,8 +62,8 @@ function readFile(file: string): Buffer {
   }
 }
 
-/** Loads an RDB image at the start of `buf` into the server; returns where it ended. */
-function loadRdb(s: Server, buf: Buffer, file: string): number {
+/** Loads an RDB image at the start of `buf` into the server, in slices; returns where it ended. */
+async function loadRdb(s: Server, buf: Buffer, file: string, p: Progress): Promise<number> {
   const fresh = s.dbs.map((d) => new Db(d.id, s.clock, d.events));
   let loader: RdbLoader;
   try {
@@ -40,7 +75,14 @@ function loadRdb(s: Server, buf: Buffer, file: string): number {
       eviction: evictionInfo(s.config.str('maxmemory-policy')),
       log: (m) => s.log.notice(m),
     });
-    loader.step(Number.POSITIVE_INFINITY);
+    for (;;) {
+      const done = loader.step(performance.now() + SLICE_MS);
+      const mem = loader.result.aux.get('used-mem');
+      if (mem !== undefined) p.loading.rdbUsedMem = Number(mem) || 0;
+      advance(p, loader.position, loader.result.loaded);
+      if (done) break;
+      await nextTurn();
+    }
   } catch (e) {
     const why = e instanceof RdbError ? e.message : `internal error: ${(e as Error).message}`;
     throw new AofLoadError(`Bad RDB preamble in the append only file ${file}: ${why}. Refusing to load it.`);
@@ -96,10 +138,26 @@ function exec(s: Server, r: Replay, argv: Buffer[], file: string, offset: number
   r.commands++;
 }
 
-/** Replays the commands in `buf` from `start`; `last` = the manifest's last file. */
-function replay(s: Server, r: Replay, buf: Buffer, start: number, file: string, last: boolean): void {
+/** Replays the commands in `buf` from `start`, in slices; `last` = the manifest's last file. */
+async function replay(
+  s: Server,
+  r: Replay,
+  buf: Buffer,
+  start: number,
+  file: string,
+  last: boolean,
+  prog: Progress,
+): Promise<void> {
   let pos = start;
+  let deadline = performance.now() + SLICE_MS;
+  let n = 0;
   for (;;) {
+    // a transaction is never split: its commands run at EXEC, within one slice
+    if (++n % CLOCK_EVERY === 0 && performance.now() >= deadline) {
+      advance(prog, pos, keyCount(s));
+      await nextTurn();
+      deadline = performance.now() + SLICE_MS;
+    }
     const p = parseAt(buf, pos);
     if (p.kind === 'eof') break;
     if (p.kind === 'annotation') {
@@ -143,20 +201,39 @@ function truncated(s: Server, r: Replay, file: string, pos: number, last: boolea
   s.log.warning(`AOF ${file} loaded anyway because aof-load-truncated is enabled`);
 }
 
+/**
+ * Loads the files of `m`. Starts the loading state (save.ts: -LOADING, INFO fields); the
+ * caller ends it (stopLoading) once the AOF is open for writes.
+ */
 export async function loadAof(s: Server, dir: string, m: Manifest): Promise<void> {
   const t0 = performance.now();
   const c = new Client(s, 0, null, s.dbs[0], s.clock.now(), Number.MAX_SAFE_INTEGER, true);
   c.name = 'aof-loader';
   const r: Replay = { c, multi: null, multiStart: 0, commands: 0 };
   const files = [...(m.base !== null ? [m.base] : []), ...m.incrs];
+  const sizes = files.map((f) => sizeOf(path.join(dir, f.name)));
+  const loading = startLoading(
+    s,
+    sizes.reduce((a, b) => a + b, 0),
+  );
+  const prog: Progress = { loading, log: new LoadProgress(s, 'AOF', loading), doneBytes: 0, scale: 1 };
   s.replaying = true;
   try {
-    replayFiles(s, r, dir, files);
+    await replayFiles(s, r, dir, files, sizes, prog);
   } finally {
     s.replaying = false;
     for (const db of s.dbs) setClock(db, s.clock);
   }
+  s.log.notice(`Done loading AOF, keys loaded: ${keyCount(s)}, commands replayed: ${r.commands}.`);
   s.log.notice(`DB loaded from append only file: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
+}
+
+function sizeOf(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
 }
 
 /**
@@ -171,7 +248,14 @@ function setClock(db: Db, clock: Clock): void {
   (db as { clock: Clock }).clock = clock;
 }
 
-function replayFiles(s: Server, r: Replay, dir: string, files: ManifestEntry[]): void {
+async function replayFiles(
+  s: Server,
+  r: Replay,
+  dir: string,
+  files: ManifestEntry[],
+  sizes: number[],
+  prog: Progress,
+): Promise<void> {
   for (let i = 0; i < files.length; i++) {
     const f = files[i];
     const file = path.join(dir, f.name);
@@ -184,11 +268,14 @@ function replayFiles(s: Server, r: Replay, dir: string, files: ManifestEntry[]):
       throw new AofLoadError(`The AOF file ${file} could not be read: ${(e as Error).message}`);
     }
     const last = i === files.length - 1;
+    prog.scale = buf.length > 0 ? sizes[i] / buf.length : 1;
     let start = 0;
-    if (buf.length >= 5 && buf.toString('latin1', 0, 5) === MAGIC) start = loadRdb(s, buf, file);
+    if (buf.length >= 5 && buf.toString('latin1', 0, 5) === MAGIC) start = await loadRdb(s, buf, file, prog);
     for (const db of s.dbs) setClock(db, STOPPED);
     r.multi = null;
-    replay(s, r, buf, start, file, last);
+    await replay(s, r, buf, start, file, last, prog);
+    prog.doneBytes += sizes[i];
+    advance(prog, 0, keyCount(s));
     s.log.notice(`DB loaded from ${f.type === 'b' ? 'base' : 'incr'} file ${f.name}`);
   }
 }

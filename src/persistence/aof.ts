@@ -35,7 +35,7 @@ import { encodeCommand, formatManifest, type Manifest, parseManifest, strArgv } 
 import { loadAof } from './aof-load';
 import { effectiveCommands } from './aof-propagate';
 import { evictionInfo, type KeyRecord } from './rdb';
-import { persistState } from './save';
+import { persistState, stopLoading } from './save';
 import { Snapshot } from './snapshot';
 import { valueOptions } from './values';
 
@@ -537,7 +537,8 @@ function setAppendonly(s: Server, on: boolean): string | undefined {
   if (st.loading || !st.started) return undefined;
   if (on && !st.on) {
     if (st.rw !== null) return undefined;
-    if (persistState(s).bg !== null) {
+    // during an RDB load (CONFIG is allowed then) or a BGSAVE: rewrite once it is over
+    if (persistState(s).bg !== null || persistState(s).loading !== null) {
       st.rewriteScheduled = true;
       return undefined;
     }
@@ -551,10 +552,22 @@ function setAppendonly(s: Server, on: boolean): string | undefined {
   return undefined;
 }
 
+/**
+ * Loading at start-up (a dataLoadHook: the listeners are up, clients get -LOADING until the
+ * AOF is loaded and open for writes; a refusal throws and ends the process).
+ */
 async function startup(s: Server): Promise<void> {
   const st = aofState(s);
-  st.started = true;
   if (!s.config.bool('appendonly')) return;
+  try {
+    await loadAndOpen(s, st);
+  } finally {
+    st.loading = false;
+    stopLoading(s);
+  }
+}
+
+async function loadAndOpen(s: Server, st: AofState): Promise<void> {
   st.dir = aofDir(s);
   const mfile = path.join(st.dir, manifestName(s));
   let text: string | null = null;
@@ -566,11 +579,8 @@ async function startup(s: Server): Promise<void> {
   if (text !== null) {
     st.manifest = parseManifest(text);
     st.loading = true;
-    try {
-      await loadAof(s, st.dir, st.manifest);
-    } finally {
-      st.loading = false;
-    }
+    await loadAof(s, st.dir, st.manifest);
+    st.loading = false;
   } else {
     s.log.notice('Creating AOF base file and incr file on server start');
   }
@@ -665,5 +675,9 @@ serverInitHooks.push((s) => {
   });
   s.cronHooks.push(() => cron(s));
   s.shutdownHooks.push(() => onShutdown(s));
-  s.startupHooks.push(() => startup(s));
+  s.startupHooks.push(async () => {
+    // CONFIG SET appendonly acts from now on (the config file's value was read before)
+    st.started = true;
+  });
+  s.dataLoadHooks.push(() => startup(s));
 });

@@ -41,7 +41,7 @@ const LOAD_SLICE_MS = 20;
 /** After a failed BGSAVE, the save policies wait this long before trying again (as Redis). */
 const RETRY_DELAY_MS = 5000;
 
-interface LoadingState {
+export interface LoadingState {
   startMs: number;
   totalBytes: number;
   loadedBytes: number;
@@ -279,6 +279,47 @@ function onShutdown(s: Server, nosave: boolean, save: boolean): string | null {
 /** Why a dump file was refused. */
 export class LoadError extends Error {}
 
+/**
+ * A start-up load begins: from here on clients get -LOADING (the listeners are already up)
+ * and INFO persistence shows the loading fields, over `totalBytes` of files.
+ */
+export function startLoading(s: Server, totalBytes: number): LoadingState {
+  const l = { startMs: s.clock.now(), totalBytes, loadedBytes: 0, rdbUsedMem: 0 };
+  persistState(s).loading = l;
+  return l;
+}
+
+export function stopLoading(s: Server): void {
+  persistState(s).loading = null;
+}
+
+/** The progress line of a start-up load, about once a second: %, keys, keys/s, ETA. */
+export class LoadProgress {
+  private readonly t0 = performance.now();
+  private last = this.t0;
+
+  constructor(
+    private readonly s: Server,
+    private readonly what: string,
+    private readonly l: LoadingState,
+  ) {}
+
+  /** `keys`: keys loaded so far. */
+  tick(keys: number): void {
+    const now = performance.now();
+    if (now - this.last < 1000) return;
+    this.last = now;
+    const l = this.l;
+    const secs = (now - this.t0) / 1000;
+    const pct = l.totalBytes > 0 ? (l.loadedBytes * 100) / l.totalBytes : 0;
+    const byteRate = l.loadedBytes / secs;
+    const eta = byteRate > 0 ? Math.ceil((l.totalBytes - l.loadedBytes) / byteRate) : 0;
+    this.s.log.notice(
+      `Loading ${this.what}: ${pct.toFixed(1)}% (${keys} keys, ${Math.round(keys / secs)} keys/s, ETA ${eta} s)`,
+    );
+  }
+}
+
 /** Loads dir/dbfilename if present; throws LoadError naming the file on any problem. */
 export async function loadAtStartup(s: Server): Promise<void> {
   if (s.config.bool('appendonly')) return; // the AOF takes precedence (persistence/aof.ts)
@@ -289,9 +330,7 @@ export async function loadAtStartup(s: Server): Promise<void> {
   } catch {
     return; // no dump yet
   }
-  const st = persistState(s);
-  // from here on clients get -LOADING (the listeners are already up)
-  st.loading = { startMs: s.clock.now(), totalBytes: size, loadedBytes: 0, rdbUsedMem: 0 };
+  startLoading(s, size);
   try {
     const mode = s.config.str('permission-check');
     if (mode !== 'no') {
@@ -305,7 +344,7 @@ export async function loadAtStartup(s: Server): Promise<void> {
     }
     await loadFile(s, file);
   } finally {
-    st.loading = null;
+    stopLoading(s);
   }
 }
 
@@ -346,18 +385,14 @@ export async function loadFile(s: Server, file: string): Promise<void> {
       eviction: evictionInfo(s.config.str('maxmemory-policy')),
       log: (m) => s.log.notice(m),
     });
-    let lastLog = performance.now();
+    const progress = new LoadProgress(s, `RDB ${file}`, loading);
     for (;;) {
       const done = loader.step(performance.now() + LOAD_SLICE_MS);
       loading.loadedBytes = loader.position;
       const mem = loader.result.aux.get('used-mem');
       if (mem !== undefined) loading.rdbUsedMem = Number(mem) || 0;
       if (done) break;
-      if (performance.now() - lastLog >= 1000) {
-        lastLog = performance.now();
-        const pct = ((loader.position * 100) / loader.total).toFixed(1);
-        s.log.notice(`Loading RDB ${file}: ${pct}% (${loader.result.loaded} keys)`);
-      }
+      progress.tick(loader.result.loaded);
       // let clients in (they get -LOADING) between slices
       await new Promise((r) => setImmediate(r));
     }
