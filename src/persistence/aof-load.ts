@@ -15,7 +15,9 @@ import { Client } from '../server/client';
 import { call, lookup } from '../server/dispatch';
 import type { Server } from '../server/server';
 import { type Clock, Db } from '../store/db';
+import { openAofFile } from './aof-crypt';
 import { type Manifest, type ManifestEntry, parseAt } from './aof-format';
+import { CryptError } from './crypt';
 import { RdbError } from './errors';
 import { evictionInfo, MAGIC, RdbLoader } from './rdb';
 import { type LoadingState, LoadProgress, startLoading } from './save';
@@ -268,12 +270,21 @@ async function replayFiles(
       throw new AofLoadError(`The AOF file ${file} could not be read: ${(e as Error).message}`);
     }
     const last = i === files.length - 1;
+    // encryption at rest: the file is verified in full before any of it is replayed
+    let sealed = false;
+    try {
+      ({ data: buf, sealed } = openAofFile(s, buf, file, f.type, last));
+    } catch (e) {
+      if (e instanceof CryptError) throw new AofLoadError(`${e.message}. Refusing to load it.`);
+      throw e;
+    }
     prog.scale = buf.length > 0 ? sizes[i] / buf.length : 1;
     let start = 0;
     if (buf.length >= 5 && buf.toString('latin1', 0, 5) === MAGIC) start = await loadRdb(s, buf, file, prog);
     for (const db of s.dbs) setClock(db, STOPPED);
     r.multi = null;
-    await replay(s, r, buf, start, file, last, prog);
+    // a sealed file holds whole records: its plaintext is never cut
+    await replay(s, r, buf, start, file, last && !sealed, prog);
     prog.doneBytes += sizes[i];
     advance(prog, 0, keyCount(s));
     s.log.notice(`DB loaded from ${f.type === 'b' ? 'base' : 'incr'} file ${f.name}`);

@@ -31,9 +31,11 @@ import type { Server } from '../server/server';
 import type { Db, Entry } from '../store/db';
 import { lfuDecayed } from '../store/db';
 import { usedMemory } from '../store/memory';
+import { type IncrWriter, incrWriter } from './aof-crypt';
 import { encodeCommand, formatManifest, type Manifest, parseManifest, strArgv } from './aof-format';
 import { loadAof } from './aof-load';
 import { effectiveCommands } from './aof-propagate';
+import { KIND_AOF, serverKey } from './crypt';
 import { evictionInfo, type KeyRecord } from './rdb';
 import { persistState, stopLoading } from './save';
 import { Snapshot } from './snapshot';
@@ -55,6 +57,8 @@ export interface AofState {
   dir: string;
   manifest: Manifest;
   fd: number;
+  /** encryption-key-file set: the open incr file's record sealer (aof-crypt.ts), else null */
+  sealer: IncrWriter | null;
   /** bytes not written yet */
   buf: Buffer[];
   bufLen: number;
@@ -96,6 +100,7 @@ export function aofState(s: Server): AofState {
       dir: '',
       manifest: { base: null, incrs: [], history: [] },
       fd: -1,
+      sealer: null,
       buf: [],
       bufLen: 0,
       unsynced: false,
@@ -141,10 +146,17 @@ function writeManifest(s: Server, st: AofState): void {
   atomicWrite(st.dir, manifestName(s), formatManifest(st.manifest));
 }
 
-function openIncr(st: AofState, name: string): number {
+function openIncr(s: Server, st: AofState, name: string): number {
   const flags =
     fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_APPEND | fs.constants.O_NOFOLLOW;
   const fd = fs.openSync(path.join(st.dir, name), flags, 0o600);
+  try {
+    // with a key, writes go through the sealer from here on (the caller switches to fd at once)
+    st.sealer = incrWriter(s, fd, path.join(st.dir, name));
+  } catch (e) {
+    fs.closeSync(fd);
+    throw e;
+  }
   return fd;
 }
 
@@ -222,9 +234,13 @@ function propagator(
 function writeBuffered(s: Server, st: AofState): boolean {
   if (st.bufLen === 0 || st.fd < 0) return true;
   const data = st.buf.length === 1 ? st.buf[0] : Buffer.concat(st.buf, st.bufLen);
+  let written = data.length;
   try {
-    let off = 0;
-    while (off < data.length) off += fs.writeSync(st.fd, data, off, data.length - off);
+    if (st.sealer !== null) written = st.sealer.write(st.fd, data);
+    else {
+      let off = 0;
+      while (off < data.length) off += fs.writeSync(st.fd, data, off, data.length - off);
+    }
   } catch (e) {
     if (st.lastWriteOk) s.log.warning(`Error writing to the AOF file: ${errText(e)}`);
     st.lastWriteOk = false;
@@ -232,7 +248,7 @@ function writeBuffered(s: Server, st: AofState): boolean {
   }
   st.buf = [];
   st.bufLen = 0;
-  st.currentSize += data.length;
+  st.currentSize += written;
   st.unsynced = true;
   st.lastWriteOk = true;
   return true;
@@ -315,7 +331,7 @@ function openAof(s: Server, st: AofState, createBase: boolean): void {
     m.incrs.push({ name: `${name}.${seq}.incr.aof`, seq, type: 'i' });
   }
   const incr = m.incrs[m.incrs.length - 1];
-  st.fd = openIncr(st, incr.name);
+  st.fd = openIncr(s, st, incr.name);
   fsyncDir(st.dir);
   if (createBase && m.base === null) {
     const base = writeBaseSync(s, st, 1);
@@ -351,6 +367,9 @@ function newSnapshot(s: Server, st: AofState, filename: string): Snapshot {
     checksum: cfg.bool('rdbchecksum'),
     values: valueOptions(s),
     eviction: evictionInfo(cfg.str('maxmemory-policy')),
+    // with a key the base is encrypted whole (kind AOF: it can't pass for the dump)
+    encryptKey: serverKey(s),
+    encryptKind: KIND_AOF,
     header: {
       redisVersion: s.redisVersion,
       ctime: Math.floor(now / 1000),
@@ -412,7 +431,7 @@ export function startRewrite(s: Server): string | null {
       fsyncNow(s, st);
       const incrSeq = (m.incrs[m.incrs.length - 1]?.seq ?? 0) + 1;
       const incrName = `${name}.${incrSeq}.incr.aof`;
-      const fd = openIncr(st, incrName);
+      const fd = openIncr(s, st, incrName);
       fs.closeSync(st.fd);
       st.fd = fd;
       st.selectedDb = -1;

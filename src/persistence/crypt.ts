@@ -5,7 +5,8 @@
 // and owned by the server user; permission-check governs the refusal.
 //
 // File format (version 1):
-//   header (28 bytes): magic "REDOUBT\0", version u8 = 1, kind u8 (1 RDB, 2 AOF),
+//   header (28 bytes): magic "REDOUBT\0", version u8 = 1, kind u8 (1 RDB, 2 AOF base, 3 AOF
+//     incr: a different, append-friendly layout after the header, see aof-crypt.ts),
 //     log2 of the chunk size u8 (16: 64 KiB), reserved u8 = 0, file id (16 random bytes)
 //   then chunks: ciphertext + 16-byte GCM tag. Every chunk but the last holds exactly
 //   CHUNK plaintext bytes; the last holds fewer (possibly none), so the framing needs no length
@@ -27,7 +28,10 @@ export const HEADER_LEN = 28;
 export const TAG_LEN = 16;
 export const CHUNK_LOG2 = 16;
 export const KIND_RDB = 1;
+/** an AOF base file (RDB preamble or commands), encrypted whole like an RDB file */
 export const KIND_AOF = 2;
+/** an AOF incr file: appended to in sealed records (persistence/aof-crypt.ts) */
+export const KIND_AOF_INCR = 3;
 const HKDF_INFO = Buffer.from('redoubt encryption at rest v1', 'latin1');
 
 export class CryptError extends Error {}
@@ -86,7 +90,7 @@ export function readKeyFile(file: string, mode: string, warn: (m: string) => voi
   return parseKey(content, file);
 }
 
-function fileKey(master: Buffer, fileId: Buffer): Buffer {
+export function fileKey(master: Buffer, fileId: Buffer): Buffer {
   return Buffer.from(crypto.hkdfSync('sha256', master, fileId, HKDF_INFO, 32));
 }
 
@@ -171,6 +175,13 @@ export function encrypt(master: Buffer, kind: number, plain: Buffer): Buffer {
   return Buffer.concat(parts);
 }
 
+export function kindName(kind: number): string {
+  if (kind === KIND_RDB) return 'RDB file';
+  if (kind === KIND_AOF) return 'AOF base file';
+  if (kind === KIND_AOF_INCR) return 'AOF incr file';
+  return `file of unknown kind ${kind}`;
+}
+
 /** The kind byte of an encrypted file's header. */
 export function encryptedKind(buf: Buffer): number {
   return buf.length > 9 ? buf[9] : 0;
@@ -230,12 +241,18 @@ export function serverKey(s: Server): Buffer | null {
  * encrypted file with the server's key; refuses an encrypted file without a key, and a plain
  * file when a key is configured (it could have been put there in place of the encrypted one).
  */
-export function openPersisted(s: Server, buf: Buffer, file: string): Buffer {
+export function openPersisted(s: Server, buf: Buffer, file: string, kind = KIND_RDB): Buffer {
   const key = serverKey(s);
   if (isEncrypted(buf)) {
     if (key === null) {
       throw new CryptError(
         `${file} is encrypted, but no encryption-key-file is configured: set it to the file's key`,
+      );
+    }
+    // the kind is authenticated with the header; an AOF file put in place of the dump is refused
+    if (encryptedKind(buf) !== kind) {
+      throw new CryptError(
+        `${file} is an encrypted ${kindName(encryptedKind(buf))}, not an ${kindName(kind)}`,
       );
     }
     return decrypt(key, buf, file);
@@ -260,10 +277,6 @@ export function loadServerKey(s: Server): void {
     s,
     readKeyFile(file, s.config.str('permission-check'), (m) => s.log.warning(m)),
   );
-  // the append-only file is not covered yet: say so rather than let it look protected
-  if (s.config.bool('appendonly')) {
-    s.log.warning('encryption-key-file encrypts RDB files only: the append-only file is written in clear.');
-  }
 }
 
 serverInitHooks.push((s) => {

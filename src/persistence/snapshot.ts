@@ -51,6 +51,8 @@ export interface SnapshotOptions {
   now: () => number;
   /** encryption-key-file's key: the file is written encrypted (persistence/crypt.ts) */
   encryptKey?: Buffer | null;
+  /** the encrypted file's kind (crypt.ts KIND_*; default RDB, an AOF base is KIND_AOF) */
+  encryptKind?: number;
 }
 
 const PENDING = 0;
@@ -109,7 +111,9 @@ export class Snapshot {
     const flags =
       fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
     this.fd = fs.openSync(this.tmpPath, flags, 0o600);
-    if (o.encryptKey) this.enc = new ChunkEncryptor(o.encryptKey, KIND_RDB, (b) => this.writeRaw(b));
+    if (o.encryptKey) {
+      this.enc = new ChunkEncryptor(o.encryptKey, o.encryptKind ?? KIND_RDB, (b) => this.writeRaw(b));
+    }
     this.now = o.now();
     this.w = new RdbWriter({ compress: o.compress, sink: (chunk) => this.writeOut(chunk) });
     let total = 0;
