@@ -5,6 +5,7 @@
 
 import { E } from '../protocol/errors';
 import type { Client } from '../server/client';
+import { propagateAs } from '../server/dispatch';
 import type { Entry } from '../store/db';
 import {
   cacheValid,
@@ -190,8 +191,10 @@ function pfcount(c: Client, argv: Buffer[]): void {
   }
   const card = estimate(h);
   writeCache(b, card);
-  // a read command that rewrites the cached value: signalled like a write, as Redis does
+  // a read command that rewrites the cached value: signalled and propagated like a write, as
+  // Redis does
   modified(c, k);
+  propagateAs([argv]);
   c.reply.int(card);
 }
 

@@ -4,6 +4,7 @@
 import { E } from '../protocol/errors';
 import { blockForKeys, canBlock, parseTimeout, propagate } from '../server/blocking';
 import type { Client } from '../server/client';
+import { propagateAs } from '../server/dispatch';
 import { ListValue } from '../store/list';
 import { is, key, parseInt64 } from './args';
 import { lookupRead, lookupWrite, modified, notify, setKey } from './keyspace';
@@ -558,7 +559,9 @@ function lmpop(c: Client, argv: Buffer[]): void {
     const l = writeList(c, k);
     if (l === null) return;
     if (l === undefined || l.length === 0) continue;
+    const n = Math.min(a.count, l.length);
     popRangeWithKey(c, k, l, a.where, a.count);
+    propagateAs([popRecord(k, a.where, a.count, n)]);
     return;
   }
   c.reply.nullArray();
@@ -598,13 +601,18 @@ function servePop(c: Client, k: string, where: Where, count: number): number {
   return 1;
 }
 
+/** The LPOP/RPOP [count] a pop of `n` elements is written as (count -1: BLPOP's single pop). */
+function popRecord(k: string, where: Where, count: number, n: number): Buffer[] {
+  const argv = [Buffer.from(where === HEAD ? 'LPOP' : 'RPOP'), Buffer.from(k, 'latin1')];
+  if (count !== -1) argv.push(Buffer.from(String(n)));
+  return argv;
+}
+
 /** A waiter's pop, reported for propagation as the equivalent LPOP/RPOP [count]. */
 function serveBlockedPop(c: Client, k: string, where: Where, count: number): boolean {
   const n = servePop(c, k, where, count);
   if (n === 0) return false;
-  const argv = [Buffer.from(where === HEAD ? 'LPOP' : 'RPOP'), Buffer.from(k, 'latin1')];
-  if (count !== -1) argv.push(Buffer.from(String(n)));
-  propagate(c, argv);
+  propagate(c, popRecord(k, where, count, n));
   return true;
 }
 
@@ -623,7 +631,8 @@ function blockingPop(
     const l = writeList(c, k);
     if (l === null) return;
     if (l === undefined || l.length === 0) continue;
-    servePop(c, k, where, count);
+    // written as the pop it was, which a replay can't block on (as Redis)
+    propagateAs([popRecord(k, where, count, servePop(c, k, where, count))]);
     return;
   }
   if (!canBlock(c)) {
@@ -672,7 +681,13 @@ function blmoveGeneric(c: Client, argv: Buffer[], from: Where, to: Where, deadli
   const src = writeList(c, srcKey);
   if (src === null) return;
   if (src !== undefined) {
-    moveElement(c, srcKey, src, dstKey, from, to);
+    if (moveElement(c, srcKey, src, dstKey, from, to)) {
+      // as the non-blocking command (as Redis): BRPOPLPUSH → RPOPLPUSH, BLMOVE → LMOVE
+      const rec = is(argv[0], 'brpoplpush')
+        ? [Buffer.from('RPOPLPUSH'), argv[1], argv[2]]
+        : [Buffer.from('LMOVE'), argv[1], argv[2], argv[3], argv[4]];
+      propagateAs([rec]);
+    }
     return;
   }
   if (!canBlock(c)) {

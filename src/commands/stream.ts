@@ -5,9 +5,16 @@
 
 import { totalmem } from 'node:os';
 import { E } from '../protocol/errors';
-import { blockForKeys, canBlock, isBlockedOnKeys, signalKeyAsReady, unblockClient } from '../server/blocking';
+import {
+  blockForKeys,
+  canBlock,
+  isBlockedOnKeys,
+  propagate,
+  signalKeyAsReady,
+  unblockClient,
+} from '../server/blocking';
 import type { Client } from '../server/client';
-import { callDepth } from '../server/dispatch';
+import { callDepth, propagateAs } from '../server/dispatch';
 import { serverInitHooks } from '../server/hooks';
 import type { Db, Entry } from '../store/db';
 import {
@@ -255,6 +262,8 @@ function replyGroupRange(
   g: ConsumerGroup,
   consumer: Consumer,
   noack: boolean,
+  k: string,
+  recs: Buffer[][],
 ): void {
   const items = collect(s, start, MAX_ID, false, count);
   c.reply.array(items.length);
@@ -283,17 +292,25 @@ function replyGroupRange(
         old.deliveryCount = 1;
         consumer.pel.set(id, old);
       }
+      recs.push(xclaimRecord(k, g, id, g.pel.get(id) as Nack));
     }
   }
 }
 
-/** The consumer's own pending entries from `start` (XREADGROUP with an explicit ID). */
+/**
+ * The consumer's own pending entries from `start` (XREADGROUP with an explicit ID). Each entry
+ * served again gets a new delivery time and count, recorded as an XCLAIM (Redis 7.0 writes
+ * nothing for these, so a reload forgets the redelivery).
+ */
 function replyConsumerHistory(
   c: Client,
   s: StreamValue,
   start: StreamID,
   count: number,
   consumer: Consumer,
+  g: ConsumerGroup,
+  k: string,
+  recs: Buffer[][],
 ): void {
   const ids: StreamID[] = [];
   consumer.pel.walk((id) => {
@@ -314,6 +331,7 @@ function replyConsumerHistory(
       const nack = consumer.pel.get(id) as Nack;
       nack.deliveryTime = t;
       nack.deliveryCount++;
+      recs.push(xclaimRecord(k, g, id, nack));
     }
   }
 }
@@ -336,6 +354,92 @@ function createConsumer(c: Client, g: ConsumerGroup, name: string, k: string): C
 
 function lookupOrCreateConsumer(c: Client, g: ConsumerGroup, name: string, k: string): Consumer {
   return lookupConsumer(g, name, now(c)) ?? (createConsumer(c, g, name, k) as Consumer);
+}
+
+// ---- propagation (AOF) ----
+// Group reads and claims depend on the clock and on the PEL, so they are written as their
+// outcome, in the shapes Redis uses: per delivered or claimed entry an idempotent XCLAIM that
+// states the delivery time and count, XGROUP SETID for the group's last ID and entries-read,
+// XGROUP CREATECONSUMER for a consumer no XCLAIM creates.
+
+function lat(s: string): Buffer {
+  return Buffer.from(s, 'latin1');
+}
+
+/** XCLAIM <key> <group> <consumer> 0 <id> TIME <ms> RETRYCOUNT <n> FORCE JUSTID LASTID <group-last-id> */
+function xclaimRecord(k: string, g: ConsumerGroup, id: StreamID, nack: Nack): Buffer[] {
+  return [
+    lat('XCLAIM'),
+    lat(k),
+    lat(g.name),
+    lat(nack.consumer?.name ?? ''),
+    lat('0'),
+    lat(idStr(id)),
+    lat('TIME'),
+    lat(String(nack.deliveryTime)),
+    lat('RETRYCOUNT'),
+    lat(String(nack.deliveryCount)),
+    lat('FORCE'),
+    lat('JUSTID'),
+    lat('LASTID'),
+    lat(idStr(g.lastId)),
+  ];
+}
+
+/** XGROUP SETID <key> <group> <last-id> ENTRIESREAD <n> */
+function setIdRecord(k: string, g: ConsumerGroup): Buffer[] {
+  return [
+    lat('XGROUP'),
+    lat('SETID'),
+    lat(k),
+    lat(g.name),
+    lat(idStr(g.lastId)),
+    lat('ENTRIESREAD'),
+    lat(String(g.entriesRead)),
+  ];
+}
+
+function createConsumerRecord(k: string, g: ConsumerGroup, name: string): Buffer[] {
+  return [lat('XGROUP'), lat('CREATECONSUMER'), lat(k), lat(g.name), lat(name)];
+}
+
+/** Records of a read served outside a command (a blocked client): one transaction. */
+function propagateServed(c: Client, recs: Buffer[][]): void {
+  if (recs.length === 0) return;
+  if (recs.length === 1) {
+    propagate(c, recs[0]);
+    return;
+  }
+  propagate(c, [lat('MULTI')]);
+  for (const r of recs) propagate(c, r);
+  propagate(c, [lat('EXEC')]);
+}
+
+/**
+ * A group read of `k` for `name`: the consumer (created when new), then the reply built by
+ * `body`, then its records. `body` pushes an XCLAIM per entry it adds to a PEL; a moved last ID
+ * adds XGROUP SETID (which also carries entries-read, that XCLAIM cannot: Redis 7.0 wrote it
+ * only for NOACK reads and lost entries-read on reload; later Redis writes it always), and a
+ * new consumer no XCLAIM creates gets XGROUP CREATECONSUMER.
+ */
+function groupRead(
+  c: Client,
+  k: string,
+  g: ConsumerGroup,
+  name: string,
+  recs: Buffer[][],
+  body: (consumer: Consumer, recs: Buffer[][]) => void,
+): Consumer {
+  let consumer = lookupConsumer(g, name, now(c));
+  const created = consumer === undefined;
+  if (consumer === undefined) consumer = createConsumer(c, g, name, k) as Consumer;
+  const lastBefore = g.lastId;
+  const own: Buffer[][] = [];
+  body(consumer, own);
+  if (created && own.length === 0) recs.push(createConsumerRecord(k, g, name));
+  for (const r of own) recs.push(r);
+  if (!idEq(g.lastId, lastBefore)) recs.push(setIdRecord(k, g));
+  return consumer;
 }
 
 // ---- XADD / XTRIM ----
@@ -433,7 +537,10 @@ function parseAddTrim(c: Client, argv: Buffer[], xadd: boolean): AddTrimArgs | n
     return null;
   }
   if (limitGiven) {
-    if (!trim.approx) {
+    // an AOF being replayed holds approximate trims made exact with their LIMIT kept, and the
+    // limit does not apply to them (as Redis for its AOF and master clients)
+    if (!trim.approx && c.server.replaying) trim.limit = 0;
+    else if (!trim.approx) {
       c.reply.error('ERR syntax error, LIMIT cannot be used without the special ~ option');
       return null;
     }
@@ -782,6 +889,7 @@ function readGeneric(c: Client, argv: Buffer[], group: boolean): void {
   const a = parseRead(c, argv, group);
   if (a === null) return;
   const served: (() => void)[] = [];
+  const recs: Buffer[][] = [];
   const t = now(c);
   for (let i = 0; i < a.keys.length; i++) {
     const k = a.keys[i];
@@ -806,13 +914,15 @@ function readGeneric(c: Client, argv: Buffer[], group: boolean): void {
       if (serve) {
         const from = gt as StreamID;
         served.push(() => {
-          // the consumer comes into existence only when something is served to it
-          const consumer = lookupOrCreateConsumer(c, g, a.consumer as string, k);
-          consumer.seenTime = t;
           if (c.reply.proto === 2) c.reply.array(2);
           c.reply.bulkStr(k);
-          if (history) replyConsumerHistory(c, s, incrId(from) ?? ZERO_ID, a.count, consumer);
-          else replyGroupRange(c, s, incrId(from) ?? ZERO_ID, a.count, g, consumer, a.noack);
+          // the consumer comes into existence only when something is served to it
+          const consumer = groupRead(c, k, g, a.consumer as string, recs, (consumer, own) => {
+            const start = incrId(from) ?? ZERO_ID;
+            if (history) replyConsumerHistory(c, s, start, a.count, consumer, g, k, own);
+            else replyGroupRange(c, s, start, a.count, g, consumer, a.noack, k, own);
+          });
+          consumer.seenTime = t;
           touched(c, k);
         });
       }
@@ -826,6 +936,7 @@ function readGeneric(c: Client, argv: Buffer[], group: boolean): void {
     if (c.reply.proto === 2) c.reply.array(served.length);
     else c.reply.map(served.length);
     for (const f of served) f();
+    if (a.group !== null) propagateAs(recs);
     return;
   }
   if (a.deadline === -1 || !canBlock(c)) {
@@ -905,9 +1016,13 @@ function serveBlocked(
   } else c.reply.map(1);
   c.reply.bulkStr(k);
   if (g !== undefined) {
-    const consumer = lookupOrCreateConsumer(c, g, a.consumer as string, k);
-    replyGroupRange(c, s, start, count, g, consumer, a.noack);
+    const group = g;
+    const recs: Buffer[][] = [];
+    groupRead(c, k, group, a.consumer as string, recs, (consumer, own) =>
+      replyGroupRange(c, s, start, count, group, consumer, a.noack, k, own),
+    );
     touched(c, k);
+    propagateServed(c, recs);
   } else {
     const items = collect(s, start, MAX_ID, false, count);
     c.reply.array(items.length);
@@ -1259,11 +1374,14 @@ function xclaim(c: Client, argv: Buffer[]): void {
   } else deliveryTime = t;
   let consumer: Consumer | undefined;
   const out: (() => void)[] = [];
+  const recs: Buffer[][] = [];
   for (const id of ids) {
     let nack = g.pel.get(id);
     if (!s.has(id)) {
-      // the entry is gone: drop its pending entry
+      // the entry is gone: drop its pending entry (written as the XCLAIM of its old state, which
+      // drops it on replay too)
       if (nack !== undefined) {
+        recs.push(xclaimRecord(k, g, id, nack));
         g.pel.delete(id);
         nack.consumer?.pel.delete(id);
         dirty++;
@@ -1288,13 +1406,18 @@ function xclaim(c: Client, argv: Buffer[]): void {
     }
     if (justId) out.push(() => replyId(c, id));
     else out.push(() => replyEntryOrNull(c, s, id));
+    recs.push(xclaimRecord(k, g, id, nack));
     dirty++;
     lastIdMoved = false;
   }
-  if (lastIdMoved) dirty++;
+  if (lastIdMoved) {
+    dirty++;
+    recs.push(setIdRecord(k, g));
+  }
   c.reply.array(out.length);
   for (const f of out) f();
   if (dirty > 0) touched(c, k, dirty);
+  propagateAs(recs);
 }
 
 // XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]
@@ -1343,6 +1466,7 @@ function xautoclaim(c: Client, argv: Buffer[]): void {
   let consumer: Consumer | undefined;
   const claimed: StreamID[] = [];
   const deleted: StreamID[] = [];
+  const recs: Buffer[][] = [];
   let dirty = 0;
   let cur: [StreamID, Nack] | undefined = g.pel.ceil(start);
   let next: StreamID | undefined;
@@ -1355,6 +1479,7 @@ function xautoclaim(c: Client, argv: Buffer[]): void {
     if (cur === undefined) break;
     const [id, nack] = cur;
     if (!s.has(id)) {
+      recs.push(xclaimRecord(k, g, id, nack));
       g.pel.delete(id);
       nack.consumer?.pel.delete(id);
       deleted.push(id);
@@ -1378,6 +1503,7 @@ function xautoclaim(c: Client, argv: Buffer[]): void {
       nack.consumer = consumer;
     }
     claimed.push(id);
+    recs.push(xclaimRecord(k, g, id, nack));
     count--;
     dirty++;
     cur = advance();
@@ -1392,6 +1518,7 @@ function xautoclaim(c: Client, argv: Buffer[]): void {
   c.reply.array(deleted.length);
   for (const id of deleted) replyId(c, id);
   if (dirty > 0) touched(c, k, dirty);
+  propagateAs(recs);
 }
 
 // ---- XINFO ----

@@ -5,6 +5,7 @@ import { E } from '../protocol/errors';
 import { formatDouble17 } from '../protocol/format';
 import { blockForKeys, canBlock, parseTimeout, propagate } from '../server/blocking';
 import type { Client } from '../server/client';
+import { propagateAs } from '../server/dispatch';
 import type { Value } from '../store/db';
 import { compileGlob, matchCompiled } from '../store/glob';
 import { type KeyPred, ZItem, ZSetValue } from '../store/zset';
@@ -1141,7 +1142,7 @@ function zmpop(c: Client, argv: Buffer[]): void {
     c.reply.nullArray();
     return;
   }
-  zpopFrom(c, f.k, f.z, a.where, a.count, true, true);
+  propagateAs([zpopRecord(f.k, a.where, a.count, zpopFrom(c, f.k, f.z, a.where, a.count, true, true))]);
 }
 
 /** Key positions of ZMPOP (numkeys at 1) / BZMPOP (at 2) and the ZUNION family. */
@@ -1155,14 +1156,19 @@ function numkeysKeys(numkeysIdx: number, extraFirst = false): (argv: Buffer[]) =
   };
 }
 
+/** The ZPOPMIN/ZPOPMAX [count] a pop of `n` members is written as (count -1: a single pop). */
+function zpopRecord(k: string, where: Where, count: number, n: number): Buffer[] {
+  const argv = [Buffer.from(where === MIN ? 'ZPOPMIN' : 'ZPOPMAX'), Buffer.from(k, 'latin1')];
+  if (count !== -1) argv.push(Buffer.from(String(n)));
+  return argv;
+}
+
 /** A waiter's pop, reported for propagation as ZPOPMIN/ZPOPMAX [count]. */
 function serveBlockedZpop(c: Client, k: string, where: Where, count: number, nested: boolean): boolean {
   const e = lookupWrite(c, k);
   if (e === undefined || !(e.value instanceof ZSetValue) || e.value.size === 0) return false;
   const n = zpopFrom(c, k, e.value, where, count, true, nested);
-  const argv = [Buffer.from(where === MIN ? 'ZPOPMIN' : 'ZPOPMAX'), Buffer.from(k, 'latin1')];
-  if (count !== -1) argv.push(Buffer.from(String(n)));
-  propagate(c, argv);
+  propagate(c, zpopRecord(k, where, count, n));
   return true;
 }
 
@@ -1180,7 +1186,8 @@ function blockingZpop(
   const f = firstZset(c, keys);
   if (f === null) return;
   if (f !== undefined) {
-    zpopFrom(c, f.k, f.z, where, count, true, nested);
+    // written as the pop it was, which a replay can't block on (as Redis)
+    propagateAs([zpopRecord(f.k, where, count, zpopFrom(c, f.k, f.z, where, count, true, nested))]);
     return;
   }
   if (!canBlock(c)) {

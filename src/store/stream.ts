@@ -631,6 +631,15 @@ export class StreamValue implements ValueLike {
     }
   }
 
+  /**
+   * ID of the first entry still held in a node, deleted or not (Redis's streamGetEdgeID without
+   * skipping tombstones, which it writes as XADD/XTRIM's effective MINID); undefined when empty.
+   */
+  firstHeldId(): StreamID | undefined {
+    for (const n of this.nodes) if (n.size > 0) return { ms: n.ms[0], seq: n.seq[0] };
+    return undefined;
+  }
+
   /** ID of the first (or last) live entry; undefined when empty. */
   edgeId(last: boolean): StreamID | undefined {
     let found: StreamID | undefined;
