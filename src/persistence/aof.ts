@@ -1,5 +1,6 @@
 // The append-only file, laid out as Redis 7's multi-part AOF: in `dir/appenddirname`, a base
-// file (an RDB snapshot, `<appendfilename>.<n>.base.rdb`), incremental files of commands
+// file (an RDB snapshot, `<appendfilename>.<n>.base.rdb`, or with aof-use-rdb-preamble no the
+// commands that rebuild the data, `.base.aof`: aof-rewrite.ts), incremental files of commands
 // (`<appendfilename>.<n>.incr.aof`) and the manifest `<appendfilename>.manifest` naming them.
 //
 // Writing: every executed write command reaches the propagator (dispatch.ts), which records it
@@ -35,6 +36,7 @@ import { type IncrWriter, incrWriter } from './aof-crypt';
 import { encodeCommand, formatManifest, type Manifest, parseManifest, strArgv } from './aof-format';
 import { loadAof } from './aof-load';
 import { effectiveCommands } from './aof-propagate';
+import { aofBaseFormat } from './aof-rewrite';
 import { KIND_AOF, serverKey } from './crypt';
 import { evictionInfo, type KeyRecord } from './rdb';
 import { persistState, stopLoading } from './save';
@@ -357,12 +359,20 @@ function totalSize(st: AofState): number {
   return n;
 }
 
+/** The base file's name: RDB with aof-use-rdb-preamble yes, commands (aof-rewrite.ts) with no. */
+function baseFileName(s: Server, seq: number): string {
+  const ext = s.config.bool('aof-use-rdb-preamble') ? 'rdb' : 'aof';
+  return `${s.config.str('appendfilename')}.${seq}.base.${ext}`;
+}
+
 function newSnapshot(s: Server, st: AofState, filename: string): Snapshot {
   const cfg = s.config;
   const now = s.clock.now();
+  const ts = cfg.bool('aof-timestamp-enabled') ? Math.floor(now / 1000) : null;
   return new Snapshot(s.dbs, {
     dir: st.dir,
     filename,
+    format: filename.endsWith('.aof') ? aofBaseFormat(ts) : undefined,
     compress: cfg.bool('rdbcompression'),
     checksum: cfg.bool('rdbchecksum'),
     values: valueOptions(s),
@@ -382,7 +392,7 @@ function newSnapshot(s: Server, st: AofState, filename: string): Snapshot {
 }
 
 function writeBaseSync(s: Server, st: AofState, seq: number): string {
-  const name = `${s.config.str('appendfilename')}.${seq}.base.rdb`;
+  const name = baseFileName(s, seq);
   const snap = newSnapshot(s, st, name);
   try {
     snap.step(Number.POSITIVE_INFINITY);
@@ -438,7 +448,7 @@ export function startRewrite(s: Server): string | null {
       m.incrs.push({ name: incrName, seq: incrSeq, type: 'i' });
       writeManifest(s, st);
     }
-    const baseName = `${name}.${baseSeq}.base.rdb`;
+    const baseName = baseFileName(s, baseSeq);
     const snap = newSnapshot(s, st, baseName);
     snap.hook();
     st.rw = { snap, startMs: s.clock.now(), baseName, baseSeq };

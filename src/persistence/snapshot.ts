@@ -53,6 +53,17 @@ export interface SnapshotOptions {
   encryptKey?: Buffer | null;
   /** the encrypted file's kind (crypt.ts KIND_*; default RDB, an AOF base is KIND_AOF) */
   encryptKind?: number;
+  /** records in another layout than RDB (an AOF base of commands, aof-rewrite.ts) */
+  format?: SnapshotFormat;
+}
+
+/** How the file is laid out when not as RDB: the same walk, other bytes. */
+export interface SnapshotFormat {
+  header(w: RdbWriter): void;
+  db(w: RdbWriter, id: number, size: number, expires: number): void;
+  key(w: RdbWriter, e: Entry): void;
+  /** after the last record: flushes, returns bytes to write last (RDB: the checksum) */
+  footer(w: RdbWriter): Buffer;
 }
 
 const PENDING = 0;
@@ -135,7 +146,8 @@ export class Snapshot {
     });
     this.keysTotal = total;
     try {
-      writeHeader(this.w, o.header);
+      if (o.format) o.format.header(this.w);
+      else writeHeader(this.w, o.header);
     } catch (e) {
       this.abort();
       throw e;
@@ -173,7 +185,8 @@ export class Snapshot {
   }
 
   private record(target: RdbWriter, e: Entry): void {
-    writeKey(target, e, this.o.values, this.o.eviction, this.now, this.o.lfuOf);
+    if (this.o.format) this.o.format.key(target, e);
+    else writeKey(target, e, this.o.values, this.o.eviction, this.now, this.o.lfuOf);
     this.keysProcessed++;
   }
 
@@ -303,7 +316,8 @@ export class Snapshot {
         if (st.size === 0) {
           st.phase = DONE;
         } else {
-          writeDbHeader(this.w, st.db.id, st.size, st.expires);
+          if (this.o.format) this.o.format.db(this.w, st.db.id, st.size, st.expires);
+          else writeDbHeader(this.w, st.db.id, st.size, st.expires);
           if (st.pending !== null) {
             this.pendingBytes -= st.pending.length;
             this.w.raw(st.pending.contents());
@@ -326,7 +340,7 @@ export class Snapshot {
 
   /** Writes EOF and the checksum; the data is then complete in the temp file. */
   writeEnd(): void {
-    const crc = writeFooter(this.w, this.o.checksum);
+    const crc = this.o.format ? this.o.format.footer(this.w) : writeFooter(this.w, this.o.checksum);
     this.writeOut(crc);
     this.enc?.final();
   }
