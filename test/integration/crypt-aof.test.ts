@@ -14,11 +14,22 @@ import { spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { INCR_HEADER_LEN, RECORD_HEAD } from '../../src/persistence/aof-crypt';
 import { ENC_MAGIC, KIND_AOF, KIND_AOF_INCR, TAG_LEN } from '../../src/persistence/crypt';
 import { RawClient } from '../helpers/resp';
-import { BIN, freePort, type Running, startRedoubt, tmpDir } from '../helpers/servers';
+import { BIN, freePort, tmpDir as newTmpDir, type Running, startRedoubt } from '../helpers/servers';
+
+const made: string[] = [];
+/** A new temporary directory, removed after the tests. */
+function tmpDir(prefix: string): string {
+  const d = newTmpDir(prefix);
+  made.push(d);
+  return d;
+}
+after(() => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
 
 const AUTH = 'failed authentication: the file was modified, truncated or encrypted with another key';
 const MARK = 'plaintext-marker-7f3a';
@@ -176,6 +187,40 @@ describe('AOF encryption at rest', () => {
       assert.equal(String(await c.call('GET', 'k:3')), `${MARK}-three`);
       assert.equal(String(await c.call('GET', 'after')), `${MARK}-after`);
       assert.equal(await c.call('DBSIZE'), 6);
+    });
+  });
+
+  it('CONFIG SET appendonly yes and aof-use-rdb-preamble no write encrypted files that load back', async () => {
+    const dir = tmpDir('crypt-aof-cfg-');
+    const args = ['--save', '', '--encryption-key-file', k1];
+    await withServer(dir, args, async (c) => {
+      assert.equal(await c.call('SET', 'before', `${MARK}-before`), 'OK');
+      assert.equal(await c.call('CONFIG', 'SET', 'appendonly', 'yes'), 'OK');
+      await waitRewrite(c);
+      assert.equal(await c.call('SET', 'later', `${MARK}-later`), 'OK');
+    });
+    const noPreamble = [...aofArgs(k1), '--aof-use-rdb-preamble', 'no'];
+    await withServer(dir, noPreamble, async (c) => {
+      assert.equal(String(await c.call('GET', 'before')), `${MARK}-before`);
+      assert.equal(String(await c.call('GET', 'later')), `${MARK}-later`);
+      assert.equal(await c.call('RPUSH', 'l', `${MARK}-x`, `${MARK}-y`), 2);
+      assert.match(String(await c.call('BGREWRITEAOF')), /started/);
+      await waitRewrite(c);
+      assert.equal(await info(c, 'aof_last_bgrewrite_status'), 'ok');
+      assert.equal(await c.call('SET', 'last', `${MARK}-last`), 'OK');
+    });
+    for (const f of fs.readdirSync(ad(dir))) {
+      const buf = fs.readFileSync(path.join(ad(dir), f));
+      assert.equal(buf.indexOf('plaintext-marker'), -1, `${f} holds no plaintext`);
+      if (f.includes('.base.')) assert.equal(buf[9], KIND_AOF, f);
+    }
+    await withServer(dir, noPreamble, async (c) => {
+      assert.equal(String(await c.call('GET', 'before')), `${MARK}-before`);
+      assert.deepEqual((await c.call('LRANGE', 'l', 0, -1)) as Buffer[], [
+        Buffer.from(`${MARK}-x`),
+        Buffer.from(`${MARK}-y`),
+      ]);
+      assert.equal(String(await c.call('GET', 'last')), `${MARK}-last`);
     });
   });
 
