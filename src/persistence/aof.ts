@@ -610,6 +610,8 @@ async function loadAndOpen(s: Server, st: AofState): Promise<void> {
     st.loading = true;
     await loadAof(s, st.dir, st.manifest);
     st.loading = false;
+    // CONFIG SET appendonly no while it loaded (CONFIG is allowed then): the AOF stays closed
+    if (!s.config.bool('appendonly')) return;
   } else {
     s.log.notice('Creating AOF base file and incr file on server start');
   }

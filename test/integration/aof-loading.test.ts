@@ -162,6 +162,36 @@ describe('AOF loading at start-up', () => {
     }
   });
 
+  it('CONFIG SET appendonly no while the AOF loads: the data is served, the AOF stays closed', async () => {
+    const dir = bigAof();
+    const port = await freePort();
+    const srv = spawnServer(dir, port);
+    try {
+      let c: RawClient | null = null;
+      for (let i = 0; i < 2000 && c === null; i++) {
+        c = await RawClient.connect({ port }).catch(() => null);
+        if (c === null) await sleep(5);
+      }
+      assert.ok(c !== null, 'connected while loading');
+      assert.equal((await c.raw('DBSIZE')).toString(), '-LOADING Redis is loading the dataset in memory\r\n');
+      assert.equal(await c.call('CONFIG', 'SET', 'appendonly', 'no'), 'OK');
+      assert.equal(field(String(await c.call('INFO', 'persistence')), 'loading'), '1', 'still loading');
+      let n: unknown = null;
+      for (let i = 0; i < 6000 && typeof n !== 'number'; i++) {
+        n = await c.call('DBSIZE').catch(() => null);
+        if (typeof n !== 'number') await sleep(10);
+      }
+      assert.equal(n, BASE_KEYS + INCR_CMDS + 0);
+      const info = String(await c.call('INFO', 'persistence'));
+      assert.equal(field(info, 'aof_enabled'), '0');
+      assert.equal(String(await c.call('GET', 'b:7')), 'changed');
+      c.close();
+    } finally {
+      srv.proc.kill('SIGKILL');
+      await srv.exited;
+    }
+  });
+
   it('refuses a corrupted AOF: the process exits naming the file and offset, nothing is served', async () => {
     const dir = tmpDir('aof-bad-');
     const ad = path.join(dir, 'appendonlydir');
