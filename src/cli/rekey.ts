@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { openIncr, sealIncr } from '../persistence/aof-crypt';
-import { parseManifest } from '../persistence/aof-format';
+import { parseAt, parseManifest } from '../persistence/aof-format';
 import {
   CryptError,
   decrypt,
@@ -98,10 +98,36 @@ function kindOf(file: string, buf: Buffer): number {
   return buf.subarray(0, 5).toString('latin1') === 'REDIS' ? KIND_RDB : KIND_AOF;
 }
 
+/**
+ * Whether a plain incr file ends after a whole command (and no open MULTI): encrypted, a torn
+ * tail could no longer be trimmed at load (an authenticated file is never cut).
+ */
+function wholeCommands(buf: Buffer): boolean {
+  let pos = 0;
+  let multi = false;
+  for (;;) {
+    const p = parseAt(buf, pos);
+    if (p.kind === 'eof') return !multi;
+    if (p.kind === 'truncated') return false;
+    if (p.kind === 'bad') return true; // refused at load as it would be in clear
+    if (p.kind === 'command') {
+      const name = p.argv[0]?.toString('latin1').toLowerCase();
+      if (name === 'multi') multi = true;
+      else if (name === 'exec') multi = false;
+    }
+    pos = p.end;
+  }
+}
+
 /** The plaintext of `buf` (records of an incr file, else one piece), verified with `key`. */
 function open(key: Buffer | null, buf: Buffer, file: string, kind: number): Buffer[] {
   if (!isEncrypted(buf)) {
     if (key !== null) throw new CryptError(`${file} is not encrypted (drop --old to encrypt it)`);
+    if (kind === KIND_AOF_INCR && !wholeCommands(buf)) {
+      throw new CryptError(
+        `${file} ends with an incomplete command (a torn write): start the server on it once without a key (aof-load-truncated yes trims it), then encrypt it`,
+      );
+    }
     return buf.length > 0 ? [buf] : [];
   }
   if (key === null) throw new CryptError(`${file} is encrypted: give its key with --old`);

@@ -260,7 +260,13 @@ export class IncrWriter {
       );
     }
     const content = openIncr(master, buf, file, name);
-    if (content.torn || content.cipher === null) throw new CryptError(authFailure(file));
+    if (content.cipher === null) {
+      // a header torn by a crash, in a file no manifest listed yet (the loader trims the
+      // listed ones): it holds nothing, start it again
+      fs.ftruncateSync(fd, 0);
+      return IncrWriter.open(master, fd, file);
+    }
+    if (content.torn) throw new CryptError(authFailure(file));
     return new IncrWriter(content.cipher, content.records.length, content.end);
   }
 

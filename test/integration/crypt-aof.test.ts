@@ -352,6 +352,16 @@ describe('AOF encryption at rest', () => {
     await withServer(plain, aofArgs(null), async (c) => {
       assert.equal(String(await c.call('GET', 'q')), 'more');
     });
+    // a plain incr file with a torn last command is not sealed (it could not be trimmed then)
+    const tornPlain = tmpDir('crypt-aof-rekey-torn-');
+    await withServer(tornPlain, aofArgs(null), async (c) => {
+      await c.call('SET', 'p', 'plain');
+    });
+    const pincr = path.join(ad(tornPlain), INCR);
+    fs.writeFileSync(pincr, fs.readFileSync(pincr).subarray(0, -4));
+    r = await run(['rekey', '--new', k1, ad(tornPlain)]);
+    assert.equal(r.code, 1);
+    assert.match(r.out, /ends with an incomplete command.*nothing was rewritten/);
     // a tampered file: nothing at all is rewritten
     const bad = copyDir(pristine, 'crypt-aof-rekey-bad-');
     const incr = path.join(ad(bad), INCR);

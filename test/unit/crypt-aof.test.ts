@@ -159,6 +159,21 @@ describe('encrypted AOF incr records', () => {
     const c = openIncr(key, fs.readFileSync(file), file, NAME);
     assert.equal(c.torn, false);
     assert.deepEqual(c.records, [recs[0], recs[1], recs[2], recs[3]]);
+    // a file with a torn header (not loaded: no manifest listed it) starts again
+    const torn = path.join(dir, 'appendonly.aof.2.incr.aof');
+    fs.writeFileSync(torn, sealIncr(key, 'appendonly.aof.2.incr.aof', []).subarray(0, 20));
+    fd = fs.openSync(torn, flags, 0o600);
+    IncrWriter.open(key, fd, torn).write(fd, recs[0]);
+    fs.closeSync(fd);
+    assert.deepEqual(openIncr(key, fs.readFileSync(torn), torn, 'appendonly.aof.2.incr.aof').records, [
+      recs[0],
+    ]);
+    // a torn record in such a file is not appended after
+    const two = sealIncr(key, 'appendonly.aof.2.incr.aof', recs);
+    fs.writeFileSync(torn, two.subarray(0, two.length - 3));
+    fd = fs.openSync(torn, flags, 0o600);
+    assert.throws(() => IncrWriter.open(key, fd, torn), CryptError);
+    fs.closeSync(fd);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
