@@ -329,6 +329,25 @@ export function sealBase(s: Server, plain: Buffer): Buffer {
 }
 
 /**
+ * With a key: verifies every file of the manifest (`files`, in order) before any is replayed,
+ * so a bad incr file doesn't leave the base replayed first; trims a torn tail of the last one
+ * (openAofFile). Files that can't be read are left to the load to report. Throws CryptError.
+ */
+export function verifyAofFiles(s: Server, dir: string, files: { name: string; type: string }[]): void {
+  if (serverKey(s) === null) return;
+  for (let i = 0; i < files.length; i++) {
+    const file = path.join(dir, files[i].name);
+    let buf: Buffer;
+    try {
+      buf = readFile(file);
+    } catch {
+      continue;
+    }
+    openAofFile(s, buf, file, files[i].type, i === files.length - 1);
+  }
+}
+
+/**
  * An AOF file's bytes at load, as the plaintext to replay. Without a key, plain files pass
  * unchanged and encrypted ones are refused; with a key, plain files are refused (one could have
  * been put there in place of the encrypted file; an empty incr file has nothing to hide and

@@ -15,7 +15,7 @@ import { Client } from '../server/client';
 import { call, lookup } from '../server/dispatch';
 import type { Server } from '../server/server';
 import { type Clock, Db } from '../store/db';
-import { openAofFile } from './aof-crypt';
+import { openAofFile, verifyAofFiles } from './aof-crypt';
 import { type Manifest, type ManifestEntry, parseAt } from './aof-format';
 import { CryptError } from './crypt';
 import { RdbError } from './errors';
@@ -213,6 +213,14 @@ export async function loadAof(s: Server, dir: string, m: Manifest): Promise<void
   c.name = 'aof-loader';
   const r: Replay = { c, multi: null, multiStart: 0, commands: 0 };
   const files = [...(m.base !== null ? [m.base] : []), ...m.incrs];
+  // encryption at rest: every file verifies before any is replayed (a torn tail is trimmed here)
+  try {
+    verifyAofFiles(s, dir, files);
+  } catch (e) {
+    if (e instanceof CryptError)
+      throw new AofLoadError(`${e.message}. Refusing to load it (nothing was loaded).`);
+    throw e;
+  }
   const sizes = files.map((f) => sizeOf(path.join(dir, f.name)));
   const loading = startLoading(
     s,

@@ -112,7 +112,7 @@ function copyDir(from: string, prefix: string): string {
 }
 
 /** Starts on `dir` expecting a refusal that names `file` and says `text`. */
-async function refused(dir: string, args: string[], file: string, text: string): Promise<void> {
+async function refused(dir: string, args: string[], file: string, text: string): Promise<string> {
   const port = String(await freePort());
   const r = await run(['--port', port, '--dir', dir, ...args]);
   assert.equal(r.code, 1, r.out);
@@ -120,6 +120,7 @@ async function refused(dir: string, args: string[], file: string, text: string):
   assert.ok(line !== undefined, `expected "${text}" in:\n${r.out}`);
   assert.ok(line.includes(file), `the error names ${file}: ${line}`);
   assert.doesNotMatch(r.out, /Ready to accept connections/);
+  return r.out;
 }
 
 describe('AOF encryption at rest', () => {
@@ -233,7 +234,9 @@ describe('AOF encryption at rest', () => {
       const b = Buffer.from(incr);
       b[at] ^= 0x10;
       fs.writeFileSync(file, b);
-      await refused(dir, aofArgs(k1), file, AUTH);
+      const out = await refused(dir, aofArgs(k1), file, AUTH);
+      // every file verifies before any is replayed: the (good) base was not loaded first
+      assert.doesNotMatch(out, /DB loaded from base file|Reading RDB base file/);
     }
     const dir = copyDir(pristine, 'crypt-aof-flipbase-');
     const base = path.join(ad(dir), BASE);
