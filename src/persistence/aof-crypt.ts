@@ -12,7 +12,7 @@
 // The key is per file (HKDF of the master key with the file id, as crypt.ts); record i's nonce
 // is i, and every index is sealed exactly once (a failed write is retried with the very same
 // sealed bytes, never re-sealed); its associated data is the header, i, L and the file's name.
-// Loading verifies every record of a file before any of it is replayed: a record altered,
+// Loading verifies every record of every file before any is replayed: a record altered,
 // reordered, duplicated, dropped from the middle, taken from another incr file (same key or
 // not), or a whole file renamed in place of another, fails authentication, naming the file.
 //
