@@ -393,7 +393,9 @@ export function openAofFile(
       }
       s.log.warning(`AOF ${file} loaded anyway because aof-load-truncated is enabled`);
     }
-    if (c.cipher !== null) verified.set(file, { size: c.end, cipher: c.cipher, records: c.records.length });
+    // the last incr file is the one appended to next
+    if (last && c.cipher !== null)
+      verified.set(file, { size: c.end, cipher: c.cipher, records: c.records.length });
     return { data: c.plain, sealed: true };
   }
   if (!isEncrypted(buf)) {
