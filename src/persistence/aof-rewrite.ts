@@ -2,7 +2,7 @@
 // as Redis 7.0's rewriteAppendOnlyFile writes it, so redis-server loads it and redoubt loads
 // Redis's: per non-empty database a SELECT, then per key the commands that rebuild its value -
 // SET for a string; RPUSH, SADD, ZADD, HMSET with at most 64 items (pairs) per command; for a
-// stream XADD per entry (XADD ... MAXLEN 0 for an empty one), XSETID with ENTRIESADDED and
+// stream XADD per entry (XADD ... MAXLEN 0 0-1 for an empty one), XSETID with ENTRIESADDED and
 // MAXDELETEDID, XGROUP CREATE ... ENTRIESREAD per group, then per consumer either an XCLAIM
 // ... TIME RETRYCOUNT JUSTID FORCE per pending entry or XGROUP CREATECONSUMER - and PEXPIREAT
 // for a key with a TTL. With aof-timestamp-enabled the file starts with a #TS: annotation.
@@ -100,8 +100,9 @@ function writeStreamCommands(w: RdbWriter, key: string, v: Parameters<typeof str
   if (d.entries.length > 0) {
     for (const en of d.entries) emit(w, ['XADD', key, idStr(en.id), ...en.fields]);
   } else {
-    // an empty stream is created by an XADD trimmed away at once, at its last ID
-    emit(w, ['XADD', key, 'MAXLEN', '0', idStr(d.lastId), 'x', 'y']);
+    // an empty stream is created by an XADD trimmed away at once (at 0-1, the smallest ID XADD
+    // takes: the last ID may be 0-0, as after XGROUP CREATE ... MKSTREAM); XSETID sets it below
+    emit(w, ['XADD', key, 'MAXLEN', '0', '0-1', 'x', 'y']);
   }
   // the last ID and counters as they were (XDEL/XTRIM leave them beyond the last entry)
   emit(w, [
