@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { decode, RawClient } from '../helpers/resp';
+import { decode, RawClient, type RespValue } from '../helpers/resp';
 import { type Running, redisServerPath, startRedis, startRedoubt, tmpDir } from '../helpers/servers';
 
 const haveRedis = redisServerPath() !== null;
@@ -319,6 +319,50 @@ const script: Step[] = [
   ['SPOP', 'st', 5],
   ['SADD', 'st', 'a'],
   ['SMOVE', 'st', 'st2', 'a'],
+  ['SET', 'x', '1'],
+  ['EXPIRE', 'x', -1],
+  ['SET', 'x', '1'],
+  ['PEXPIREAT', 'x', 1000],
+  ['SET', 'x', '1', 'EXAT', 4102444800],
+  ['SADD', 'rs', 'a'],
+  ['EVAL', "redis.call('spop','rs'); return redis.call('scard','rs')", 0],
+  ['EVAL', "redis.call('set','ev','1'); return redis.call('expire','ev','100')", 0],
+  ['EVAL', "redis.call('set','ev2','1'); return redis.call('nosuchcommand')", 0],
+  ['EVAL', "return redis.call('get','ev')", 0],
+  ['SCRIPT', 'LOAD', "return redis.call('set','sl','1')"],
+  ['EVALSHA', '91709449f86a5b0b0611b8bf31bc95b4607eba1a', 0],
+  [
+    'FUNCTION',
+    'LOAD',
+    "#!lua name=plib\nredis.register_function('pf', function(keys, args) redis.call('set', keys[1], args[1]); return redis.call('incrbyfloat', keys[1], '0.5') end)",
+  ],
+  ['FCALL', 'pf', 1, 'fk', '1.5'],
+  ['FUNCTION', 'DELETE', 'plib'],
+  ['XADD', 'x1', '1-1', 'a', '1'],
+  ['XADD', 'x1', '2-1', 'a', '1'],
+  ['XADD', 'x1', '3-1', 'a', '1'],
+  ['XGROUP', 'CREATE', 'x1', 'g', '$'],
+  ['XGROUP', 'SETID', 'x1', 'g', '0'],
+  { cmd: ['XREADGROUP', 'GROUP', 'g', 'c1', 'STREAMS', 'x1', '>'], dev: ['setid'] },
+  ['XACK', 'x1', 'g', '1-1'],
+  ['XCLAIM', 'x1', 'g', 'c2', 0, '2-1', 'IDLE', 5000],
+  ['XCLAIM', 'x1', 'g', 'c2', 0, '3-1', 'RETRYCOUNT', 7, 'JUSTID'],
+  ['XCLAIM', 'x1', 'g', 'c2', 0, '1-1'],
+  ['XCLAIM', 'x1', 'g', 'c3', 0, '1-1', 'FORCE'],
+  ['XCLAIM', 'x1', 'g', 'c3', 100000, '2-1'],
+  ['XAUTOCLAIM', 'x1', 'g', 'c4', 0, '0', 'COUNT', 1, 'JUSTID'],
+  ['XGROUP', 'DELCONSUMER', 'x1', 'g', 'c1'],
+  ['XSETID', 'x1', '10-1', 'ENTRIESADDED', 12, 'MAXDELETEDID', '0-1'],
+  ['XDEL', 'x1', '3-1'],
+  ['XGROUP', 'DESTROY', 'x1', 'g'],
+  ['XADD', 'x1', 'MAXLEN', '~', 0, 'NOMKSTREAM', '11-1', 'a', '1'],
+  ['XADD', 'x1', 'LIMIT', 5, 'MAXLEN', '~', 0, '*', 'a', '1'],
+  ['ZADD', 'zf', 1.5, 'm'],
+  ['ZINCRBY', 'zf', '0.1', 'm'],
+  ['SET', 'ir', '1.5'],
+  ['INCRBYFLOAT', 'ir', '1e-3'],
+  ['APPEND', 'ir', 'x'],
+  ['SETRANGE', 'ir', 1, 'yy'],
   ['FLUSHDB', 'ASYNC'],
   ['FLUSHALL', 'ASYNC'],
 ];
@@ -354,5 +398,104 @@ describe('AOF propagation: differential against redis-server 7.0', {
       const { extra } = stripDev(r);
       assert.ok(extra.length > 0, `no extra record for ${r.step}`);
     }
+  });
+});
+
+/** XINFO STREAM … FULL without the consumers' seen-times (a reload sets those to its own now). */
+async function fullInfo(c: RawClient, k: string): Promise<string> {
+  const v = await c.call('XINFO', 'STREAM', k, 'FULL');
+  const strip = (x: RespValue): RespValue => {
+    if (!Array.isArray(x)) return x;
+    const out: RespValue[] = [];
+    for (let i = 0; i < x.length; i++) {
+      if (String(x[i]) === 'seen-time') {
+        i++;
+        continue;
+      }
+      out.push(strip(x[i]));
+    }
+    return out;
+  };
+  return JSON.stringify(strip(v), (_k, val) => (Buffer.isBuffer(val) ? val.toString('latin1') : val));
+}
+
+/** The state a reload must reproduce. */
+async function groupState(c: RawClient): Promise<string[]> {
+  return [
+    await fullInfo(c, 's'),
+    JSON.stringify(await c.call('XINFO', 'GROUPS', 's'), (_k, v) => (Buffer.isBuffer(v) ? v.toString() : v)),
+    String(await c.call('HGET', 'h', 'f')),
+    String(await c.call('XLEN', 't')),
+    JSON.stringify(await c.call('XRANGE', 't', '-', '+', 'COUNT', 1), (_k, v) =>
+      Buffer.isBuffer(v) ? v.toString() : v,
+    ),
+  ];
+}
+
+describe('AOF propagation: a reload keeps what clients saw', () => {
+  it('consumer groups: delivery times and counts, consumers, last ID, entries-read', async () => {
+    const dir = tmpDir('aofp-restart-');
+    const r1 = await startRedoubt({ dir, args: AOF });
+    running.push(r1);
+    const c = await connect(r1);
+    const b = await connect(r1);
+    for (let i = 1; i <= 6; i++) await c.call('XADD', 's', `${i}-1`, 'f', `v${i}`);
+    await c.call('XGROUP', 'CREATE', 's', 'g', '0');
+    await c.call('XGROUP', 'CREATE', 's', 'g2', '0');
+    await c.call('XREADGROUP', 'GROUP', 'g', 'alice', 'COUNT', 2, 'STREAMS', 's', '>');
+    await sleep(30);
+    await c.call('XREADGROUP', 'GROUP', 'g', 'alice', 'STREAMS', 's', '0'); // delivered again
+    await c.call('XREADGROUP', 'GROUP', 'g', 'bob', 'NOACK', 'COUNT', 1, 'STREAMS', 's', '>');
+    await sleep(30);
+    await c.call('XCLAIM', 's', 'g', 'carol', 0, '2-1');
+    await c.call('XREADGROUP', 'GROUP', 'g', 'dave', 'STREAMS', 's', '0'); // nothing pending: only created
+    await c.call('XAUTOCLAIM', 's', 'g2', 'erin', 0, '0');
+    await c.call('XREADGROUP', 'GROUP', 'g2', 'erin', 'COUNT', 3, 'STREAMS', 's', '>');
+    // a blocked read served later
+    b.sock.write(encodeArgs(['XREADGROUP', 'GROUP', 'g2', 'fay', 'BLOCK', 0, 'STREAMS', 's', '>']));
+    await c.call('XREADGROUP', 'GROUP', 'g2', 'erin', 'STREAMS', 's', '>');
+    await sleep(50);
+    await c.call('XADD', 's', '7-1', 'f', 'v7');
+    const served = decode(await b.next(), 0)[0] as RespValue[][];
+    assert.equal(String(served[0][0]), 's');
+    await c.call('HSET', 'h', 'f', '0.1');
+    for (let i = 0; i < 7; i++) await c.call('HINCRBYFLOAT', 'h', 'f', '0.1');
+    await c.call('CONFIG', 'SET', 'stream-node-max-entries', 10);
+    for (let i = 1; i <= 95; i++) await c.call('XADD', 't', `${i}-0`, 'f', 'v');
+    await c.call('CONFIG', 'SET', 'stream-node-max-entries', 100);
+    await c.call('XTRIM', 't', 'MAXLEN', '~', 42, 'LIMIT', 1000); // written `= 45 LIMIT 1000`
+    await c.call('XADD', 't', 'MINID', '~', '50', '96-0', 'f', 'v');
+    const before = await groupState(c);
+    const pending = (await c.call('XPENDING', 's', 'g', '-', '+', 10)) as RespValue[][];
+    await sleep(100);
+    await r1.stop();
+
+    const r2 = await startRedoubt({ dir, args: AOF });
+    running.push(r2);
+    const c2 = await connect(r2);
+    const after = await groupState(c2);
+    assert.deepEqual(after, before);
+    // idle times continue from the original deliveries (not reset by the reload)
+    const pending2 = (await c2.call('XPENDING', 's', 'g', '-', '+', 10)) as RespValue[][];
+    assert.equal(pending2.length, pending.length);
+    for (let i = 0; i < pending.length; i++) {
+      assert.equal(String(pending2[i][0]), String(pending[i][0]));
+      assert.equal(String(pending2[i][1]), String(pending[i][1]));
+      assert.equal(pending2[i][3], pending[i][3], 'delivery count');
+      assert.ok(Number(pending2[i][2]) >= Number(pending[i][2]) + 100, 'idle kept growing');
+    }
+    const consumers = (await c2.call('XINFO', 'CONSUMERS', 's', 'g')) as RespValue[][];
+    assert.deepEqual(
+      consumers.map((x) => String(x[1])),
+      ['alice', 'bob', 'carol', 'dave'],
+    );
+    await r2.stop();
+    if (!haveRedis) return;
+    // redis-server 7.0 replays the same records to the same state
+    const copy = tmpDir('aofp-redis-');
+    fs.cpSync(path.join(dir, 'appendonlydir'), path.join(copy, 'appendonlydir'), { recursive: true });
+    const redis = (await startRedis(['--appendonly', 'yes', '--dir', copy])) as Running;
+    running.push(redis);
+    assert.deepEqual(await groupState(await connect(redis)), before);
   });
 });
