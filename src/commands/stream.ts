@@ -264,10 +264,10 @@ function replyGroupRange(
   noack: boolean,
   k: string,
   recs: Buffer[][],
+  t: number,
 ): void {
   const items = collect(s, start, MAX_ID, false, count);
   c.reply.array(items.length);
-  const t = now(c);
   for (const [id, fv] of items) {
     if (cmpId(id, g.lastId) > 0) {
       if (g.entriesRead !== -1 && !s.rangeHasTombstones(id, undefined)) {
@@ -311,6 +311,7 @@ function replyConsumerHistory(
   g: ConsumerGroup,
   k: string,
   recs: Buffer[][],
+  t: number,
 ): void {
   const ids: StreamID[] = [];
   consumer.pel.walk((id) => {
@@ -318,7 +319,6 @@ function replyConsumerHistory(
     return count === 0 || ids.length < count;
   }, start);
   c.reply.array(ids.length);
-  const t = now(c);
   for (const id of ids) {
     const fv = s.get(id);
     if (fv === undefined) {
@@ -919,8 +919,9 @@ function readGeneric(c: Client, argv: Buffer[], group: boolean): void {
           // the consumer comes into existence only when something is served to it
           const consumer = groupRead(c, k, g, a.consumer as string, recs, (consumer, own) => {
             const start = incrId(from) ?? ZERO_ID;
-            if (history) replyConsumerHistory(c, s, start, a.count, consumer, g, k, own);
-            else replyGroupRange(c, s, start, a.count, g, consumer, a.noack, k, own);
+            // one time for the whole command, as Redis's command time snapshot
+            if (history) replyConsumerHistory(c, s, start, a.count, consumer, g, k, own, t);
+            else replyGroupRange(c, s, start, a.count, g, consumer, a.noack, k, own, t);
           });
           consumer.seenTime = t;
           touched(c, k);
@@ -1019,7 +1020,7 @@ function serveBlocked(
     const group = g;
     const recs: Buffer[][] = [];
     groupRead(c, k, group, a.consumer as string, recs, (consumer, own) =>
-      replyGroupRange(c, s, start, count, group, consumer, a.noack, k, own),
+      replyGroupRange(c, s, start, count, group, consumer, a.noack, k, own, now(c)),
     );
     touched(c, k);
     propagateServed(c, recs);

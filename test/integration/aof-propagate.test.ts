@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { decode, RawClient, type RespValue } from '../helpers/resp';
+import { decode, encode, RawClient, type RespValue } from '../helpers/resp';
 import { type Running, redisServerPath, startRedis, startRedoubt, tmpDir } from '../helpers/servers';
 
 const haveRedis = redisServerPath() !== null;
@@ -116,7 +116,7 @@ async function runScript(r: Running, steps: Step[]): Promise<Recorded[]> {
       await a.raw(...cmd);
       out.push({ step: cmd.join(' '), records: tail.read(), dev: Array.isArray(st) ? [] : st.dev });
     } else if ('block' in st) {
-      b.sock.write(encodeArgs(st.block));
+      b.sock.write(encode(st.block));
       await sleep(50);
       pending = b.next();
       out.push({ step: `(block) ${st.block.join(' ')}`, records: tail.read(), dev: [] });
@@ -129,15 +129,6 @@ async function runScript(r: Running, steps: Step[]): Promise<Recorded[]> {
     }
   }
   return out;
-}
-
-function encodeArgs(args: Args): Buffer {
-  const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`)];
-  for (const a of args) {
-    const s = Buffer.from(String(a), 'latin1');
-    parts.push(Buffer.from(`$${s.length}\r\n`), s, Buffer.from('\r\n'));
-  }
-  return Buffer.concat(parts);
 }
 
 function isDev(argv: string[], dev: Dev[]): boolean {
@@ -452,7 +443,7 @@ describe('AOF propagation: a reload keeps what clients saw', () => {
     await c.call('XAUTOCLAIM', 's', 'g2', 'erin', 0, '0');
     await c.call('XREADGROUP', 'GROUP', 'g2', 'erin', 'COUNT', 3, 'STREAMS', 's', '>');
     // a blocked read served later
-    b.sock.write(encodeArgs(['XREADGROUP', 'GROUP', 'g2', 'fay', 'BLOCK', 0, 'STREAMS', 's', '>']));
+    b.sock.write(encode(['XREADGROUP', 'GROUP', 'g2', 'fay', 'BLOCK', 0, 'STREAMS', 's', '>']));
     await c.call('XREADGROUP', 'GROUP', 'g2', 'erin', 'STREAMS', 's', '>');
     await sleep(50);
     await c.call('XADD', 's', '7-1', 'f', 'v7');
