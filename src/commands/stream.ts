@@ -419,8 +419,9 @@ function propagateServed(c: Client, recs: Buffer[][]): void {
  * A group read of `k` for `name`: the consumer (created when new), then the reply built by
  * `body`, then its records. `body` pushes an XCLAIM per entry it adds to a PEL; a moved last ID
  * adds XGROUP SETID (which also carries entries-read, that XCLAIM cannot: Redis 7.0 wrote it
- * only for NOACK reads and lost entries-read on reload; later Redis writes it always), and a
- * new consumer no XCLAIM creates gets XGROUP CREATECONSUMER.
+ * only for NOACK reads and lost entries-read on reload; later Redis writes it always,
+ * redis#12898), and a new consumer no XCLAIM creates gets XGROUP CREATECONSUMER (7.0 only for
+ * NOACK; later Redis also for an empty read, redis#14963).
  */
 function groupRead(
   c: Client,

@@ -80,11 +80,11 @@ type Step =
 /**
  * Where redoubt writes more than Redis 7.0 on purpose, so that a reload keeps what clients saw:
  * - setid: XGROUP SETID … ENTRIESREAD after a read that moved the group's last ID (7.0 writes it
- *   only for NOACK and loses entries-read on reload; Redis 7.2.4+ writes it always);
+ *   only for NOACK and loses entries-read on reload; later Redis writes it always, redis#12898);
  * - history: an XCLAIM per entry an XREADGROUP with an explicit ID served again (its new delivery
  *   time and count; 7.0 writes nothing);
  * - consumer: XGROUP CREATECONSUMER for a consumer a read created without any XCLAIM (7.0 loses
- *   it on reload; fixed in later Redis).
+ *   it on reload; later Redis writes it too, redis#14963).
  */
 type Dev = 'setid' | 'history' | 'consumer';
 
@@ -459,6 +459,8 @@ describe('AOF propagation: a reload keeps what clients saw', () => {
     const before = await groupState(c);
     const pending = (await c.call('XPENDING', 's', 'g', '-', '+', 10)) as RespValue[][];
     await sleep(100);
+    const idle = (await c.call('XPENDING', 's', 'g', 'IDLE', 100, '-', '+', 10)) as RespValue[];
+    assert.equal(idle.length, pending.length);
     await r1.stop();
 
     const r2 = await startRedoubt({ dir, args: AOF });
@@ -475,6 +477,11 @@ describe('AOF propagation: a reload keeps what clients saw', () => {
       assert.equal(pending2[i][3], pending[i][3], 'delivery count');
       assert.ok(Number(pending2[i][2]) >= Number(pending[i][2]) + 100, 'idle kept growing');
     }
+    // and IDLE filters as before the reload (a replay-time delivery would be too recent)
+    assert.equal(
+      ((await c2.call('XPENDING', 's', 'g', 'IDLE', 100, '-', '+', 10)) as RespValue[]).length,
+      idle.length,
+    );
     const consumers = (await c2.call('XINFO', 'CONSUMERS', 's', 'g')) as RespValue[][];
     assert.deepEqual(
       consumers.map((x) => String(x[1])),
