@@ -13,7 +13,7 @@ import { writeDbHeader, writeFooter, writeHeader, writeKey } from '../../src/per
 import { RdbWriter } from '../../src/persistence/rdbio';
 import { defaultValueOptions } from '../../src/persistence/values';
 import { RawClient } from '../helpers/resp';
-import { BIN, freePort, tmpDir } from '../helpers/servers';
+import { BIN, freePort, startRedoubt, tmpDir } from '../helpers/servers';
 
 const BASE_KEYS = 400000;
 const INCR_CMDS = 600000;
@@ -192,6 +192,36 @@ describe('AOF loading at start-up', () => {
     } finally {
       srv.proc.kill('SIGKILL');
       await srv.exited;
+    }
+  });
+
+  it('the AOF takes precedence over dump.rdb, which is not loaded even without an AOF (as Redis 7.0)', async () => {
+    const dir = tmpDir('aof-prec-');
+    const r1 = await startRedoubt({ dir, args: ['--save', ''] });
+    const c1 = await RawClient.connect({ port: r1.port });
+    await c1.call('SET', 'from-rdb', '1');
+    assert.equal(await c1.call('SAVE'), 'OK');
+    c1.close();
+    await r1.stop();
+    // no AOF yet: started empty, the base is created from that
+    const r2 = await startRedoubt({ dir, args: ['--save', '', '--appendonly', 'yes'] });
+    const c2 = await RawClient.connect({ port: r2.port });
+    try {
+      assert.equal(await c2.call('DBSIZE'), 0);
+      await c2.call('SET', 'from-aof', '1');
+    } finally {
+      c2.close();
+      await r2.stop();
+    }
+    assert.match(r2.output(), /Creating AOF base file and incr file on server start/);
+    const r3 = await startRedoubt({ dir, args: ['--save', '', '--appendonly', 'yes'] });
+    const c3 = await RawClient.connect({ port: r3.port });
+    try {
+      assert.equal(await c3.call('DBSIZE'), 1);
+      assert.equal(String(await c3.call('GET', 'from-aof')), '1');
+    } finally {
+      c3.close();
+      await r3.stop();
     }
   });
 
