@@ -20,7 +20,7 @@ import { formatDouble17 } from '../protocol/format';
 import { ReplyWriter } from '../protocol/reply';
 import { Client } from '../server/client';
 import { flushPending, processInput } from '../server/connection';
-import { call, holdCallDepth } from '../server/dispatch';
+import { call, holdCallDepth, setPropagationOff } from '../server/dispatch';
 import type { Server } from '../server/server';
 import { openBit } from './bit';
 import { openCjson } from './cjson';
@@ -93,6 +93,8 @@ export interface Run {
   timeoutMsg: string;
   wrote: boolean;
   resp: 2 | 3;
+  /** redis.set_repl flags: REPL_AOF 1 | REPL_REPLICA 2 (the AOF is all redoubt propagates to) */
+  repl: number;
   savedActiveExpire: boolean;
 }
 
@@ -286,6 +288,7 @@ export class LuaEngine {
             'ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.',
           );
         }
+        if (this.run !== null) this.run.repl = v;
         return 0;
       },
       replicate_commands: (L) => {
@@ -375,7 +378,13 @@ export class LuaEngine {
     if (denied !== null) return fail(denied);
     const c = this.fake;
     c.reply.proto = r.resp;
-    call(s, c, cmd, argv);
+    // the commands a script runs after redis.set_repl without REPL_AOF stay out of the AOF
+    setPropagationOff((r.repl & 1) === 0);
+    try {
+      call(s, c, cmd, argv);
+    } finally {
+      setPropagationOff(false);
+    }
     const pieces = c.reply.take();
     const reply = pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
     const err = pushReply(L, reply);
@@ -474,6 +483,7 @@ export class LuaEngine {
       timeoutMsg: `Script exceeded the time limit (${Math.round(hardLimit)} ms) where it could not be interrupted`,
       wrote: false,
       resp: 2,
+      repl: 3,
       savedActiveExpire: this.server.activeExpireEnabled,
     };
   }

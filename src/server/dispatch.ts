@@ -258,6 +258,13 @@ export function propagateAs(argvs: Buffer[][]): void {
   propagateOverride = argvs;
 }
 
+let propagationOff = false;
+
+/** A script's redis.set_repl without the AOF flag: its commands are not propagated meanwhile. */
+export function setPropagationOff(off: boolean): void {
+  propagationOff = off;
+}
+
 /** Executes a resolved command and records its statistics. */
 export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
   const handler = cmd.handler;
@@ -286,12 +293,13 @@ export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
   } finally {
     depth--;
   }
-  if (propagator !== null && (s.dirty !== dirtyBefore || propagateOverride !== null)) {
+  if (propagator !== null && !propagationOff && (s.dirty !== dirtyBefore || propagateOverride !== null)) {
     const as = propagateOverride;
     propagateOverride = null;
     propagator(c, cmd, argv, as);
   }
   const t1 = performance.now();
+  s.clock.advance(t1);
   if (depth === 0) lastEnd = t1;
   cmd.calls++;
   cmd.usec += (t1 - t0) * 1000;

@@ -320,6 +320,17 @@ const script: Step[] = [
   ['EVAL', "redis.call('set','ev','1'); return redis.call('expire','ev','100')", 0],
   ['EVAL', "redis.call('set','ev2','1'); return redis.call('nosuchcommand')", 0],
   ['EVAL', "return redis.call('get','ev')", 0],
+  [
+    'EVAL',
+    "redis.call('set','a','1'); redis.set_repl(redis.REPL_NONE); redis.call('set','b','2'); redis.set_repl(redis.REPL_ALL); redis.call('set','c','3')",
+    0,
+  ],
+  [
+    'EVAL',
+    "redis.set_repl(redis.REPL_REPLICA); redis.call('set','d','1'); redis.set_repl(redis.REPL_AOF); redis.call('set','e','1')",
+    0,
+  ],
+  ['EVAL', "redis.set_repl(redis.REPL_NONE); redis.call('set','f','1')", 0],
   ['SCRIPT', 'LOAD', "return redis.call('set','sl','1')"],
   ['EVALSHA', '91709449f86a5b0b0611b8bf31bc95b4607eba1a', 0],
   [
