@@ -915,10 +915,10 @@ function readGeneric(c: Client, argv: Buffer[], group: boolean): void {
       if (serve) {
         const from = gt as StreamID;
         served.push(() => {
-          if (c.reply.proto === 2) c.reply.array(2);
-          c.reply.bulkStr(k);
           // the consumer comes into existence only when something is served to it
           const consumer = groupRead(c, k, g, a.consumer as string, recs, (consumer, own) => {
+            if (c.reply.proto === 2) c.reply.array(2);
+            c.reply.bulkStr(k);
             const start = incrId(from) ?? ZERO_ID;
             // one time for the whole command, as Redis's command time snapshot
             if (history) replyConsumerHistory(c, s, start, a.count, consumer, g, k, own, t);
