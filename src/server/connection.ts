@@ -95,9 +95,18 @@ function onData(s: Server, c: Client, chunk: Buffer): void {
 
 /** Runs every complete request buffered for the client, unless it is blocked. */
 export function processInput(s: Server, c: Client): void {
+  breakTimingChain();
+  try {
+    processBatch(s, c);
+  } finally {
+    s.clock.end();
+    breakTimingChain();
+  }
+}
+
+function processBatch(s: Server, c: Client): void {
   // one clock read for the batch: the commands of one read arrive at the same time
   let now = -1;
-  breakTimingChain();
   while (c.blockedOn === null && !c.closeAfterReply && !c.closed) {
     let argv: Buffer[] | null;
     try {
@@ -111,7 +120,7 @@ export function processInput(s: Server, c: Client): void {
       break;
     }
     if (argv === null) break;
-    if (now < 0) now = s.clock.now();
+    if (now < 0) now = s.clock.begin();
     processCommand(s, c, argv, now);
     linkTimingChain(c);
     if (c.reply.size() > MID_BATCH_FLUSH_BYTES && !s.flushGate?.()) {
@@ -119,7 +128,6 @@ export function processInput(s: Server, c: Client): void {
       breakTimingChain();
     }
   }
-  breakTimingChain();
 }
 
 /** Hands the client's pending replies to its socket in one batch. */

@@ -16,7 +16,7 @@ import { securityDirectives } from '../security/directives';
 import { tlsDirectives } from '../security/directives-tls';
 import { type Guard, installGuard } from '../security/guard';
 import { installLimits } from '../security/limits';
-import { type Clock, Db, systemClock } from '../store/db';
+import { type Clock, Db, RequestClock, systemClock } from '../store/db';
 import { installEviction } from '../store/evict';
 import { activeExpireCycle } from '../store/expire';
 import type { Client } from './client';
@@ -105,7 +105,10 @@ export class Server {
   /** Set by main: closes listeners and exits the process. */
   exit: (code: number) => void = (code) => process.exit(code);
 
-  constructor(readonly clock: Clock = systemClock) {
+  readonly clock: RequestClock;
+
+  constructor(clock: Clock = systemClock) {
+    this.clock = new RequestClock(clock);
     this.startTime = clock.now();
     this.lastSave = Math.floor(this.startTime / 1000);
     this.runId = randomHex(40);

@@ -51,6 +51,42 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
+/**
+ * The server's clock. Within a batch of requests read from one client it reads the system clock
+ * once and then follows the monotonic timestamp the dispatcher already takes after every command
+ * (for commandstats): a pipeline of 16 SETs costs one Date.now(), not 16 (a clock read is ~50 ns
+ * on a VM, a large share of a SET). Time still moves from command to command, as with Redis's
+ * per-command cached time. Outside a batch (timers, cron) it is the system clock.
+ */
+export class RequestClock implements Clock {
+  /** ms time for the running command; 0 outside a batch */
+  private frozen = 0;
+  private wall = 0;
+  private mono = 0;
+  constructor(readonly inner: Clock) {}
+
+  now(): number {
+    return this.frozen !== 0 ? this.frozen : this.inner.now();
+  }
+
+  /** A batch starts: returns the time it was received. */
+  begin(): number {
+    this.wall = this.inner.now();
+    this.mono = performance.now();
+    this.frozen = this.wall;
+    return this.wall;
+  }
+
+  /** A command ended at `mono` (performance.now()): later commands of the batch see it. */
+  advance(mono: number): void {
+    if (this.frozen !== 0) this.frozen = this.wall + Math.floor(mono - this.mono);
+  }
+
+  end(): void {
+    this.frozen = 0;
+  }
+}
+
 /** Hooks the store calls; the server wires them to notifications, WATCH, stats. */
 export interface DbEvents {
   /** A key was expired lazily or actively. */
