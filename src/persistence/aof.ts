@@ -241,7 +241,22 @@ function writeBuffered(s: Server, st: AofState): boolean {
     if (st.sealer !== null) written = st.sealer.write(st.fd, data);
     else {
       let off = 0;
-      while (off < data.length) off += fs.writeSync(st.fd, data, off, data.length - off);
+      try {
+        while (off < data.length) off += fs.writeSync(st.fd, data, off, data.length - off);
+      } catch (e) {
+        // a partial write must not be repeated by the retry: cut it back (as Redis does), or,
+        // if that fails too, keep it and retry only the rest
+        if (off > 0) {
+          try {
+            fs.ftruncateSync(st.fd, fs.fstatSync(st.fd).size - off);
+          } catch {
+            st.buf = [data.subarray(off)];
+            st.bufLen = data.length - off;
+            st.currentSize += off;
+          }
+        }
+        throw e;
+      }
     }
   } catch (e) {
     if (st.lastWriteOk) s.log.warning(`Error writing to the AOF file: ${errText(e)}`);

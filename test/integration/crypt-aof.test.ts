@@ -378,6 +378,65 @@ describe('AOF encryption at rest', () => {
     assert.ok(fs.readFileSync(path.join(ad(bad), BASE)).equals(before));
   });
 
+  for (const encrypted of [false, true]) {
+    it(`a write cut short (file size limit) is cut back and retried whole (${encrypted ? 'encrypted' : 'plain'})`, async (t) => {
+      if (!fs.existsSync('/usr/bin/prlimit')) {
+        t.skip('prlimit (util-linux) is not installed');
+        return;
+      }
+      const dir = tmpDir('crypt-aof-efbig-');
+      const port = await freePort();
+      const args = aofArgs(encrypted ? k1 : null);
+      // SIGXFSZ ignored, so a write past RLIMIT_FSIZE fails with EFBIG after a partial write
+      const cmd = `trap '' XFSZ; exec "${process.execPath}" "${BIN}" --port ${port} --dir "${dir}" ${args.map((a) => `'${a}'`).join(' ')}`;
+      const proc = spawn('/bin/sh', ['-c', cmd], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      proc.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
+      const exited = new Promise((r) => proc.once('exit', r));
+      try {
+        for (let i = 0; i < 200 && !/Ready to accept/.test(out); i++)
+          await new Promise((r) => setTimeout(r, 25));
+        const c = await RawClient.connect({ port });
+        assert.equal(await c.call('SET', 'small', 'v1'), 'OK');
+        const incr = path.join(ad(dir), INCR);
+        const size = fs.statSync(incr).size;
+        const limit = size + 100;
+        const prl = (v: string) =>
+          new Promise<number | null>((r) =>
+            spawn('/usr/bin/prlimit', ['--pid', String(proc.pid), `--fsize=${v}`]).once('exit', r),
+          );
+        assert.equal(await prl(`${limit}:unlimited`), 0);
+        let reply: unknown = null;
+        const pending = c.call('SET', 'big', `${MARK}-${'y'.repeat(300)}`).then((v) => {
+          reply = v;
+        });
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(reply, null, 'not acknowledged while it is not on disk');
+        assert.ok(fs.statSync(incr).size <= limit);
+        assert.equal(await prl('unlimited:unlimited'), 0);
+        await pending;
+        assert.equal(reply, 'OK');
+        assert.equal(await c.call('SET', 'after', 'a'), 'OK');
+        c.close();
+      } finally {
+        proc.kill('SIGTERM');
+        await exited;
+      }
+      const buf = fs.readFileSync(path.join(ad(dir), INCR));
+      if (!encrypted) {
+        // exactly one copy of the command: nothing of the failed attempt was left in the file
+        assert.equal(buf.toString('latin1').split('$3\r\nbig\r\n').length, 2, buf.toString('latin1'));
+      }
+      await withServer(dir, args, async (c2) => {
+        assert.equal(String(await c2.call('GET', 'big')), `${MARK}-${'y'.repeat(300)}`);
+        assert.equal(String(await c2.call('GET', 'after')), 'a');
+        assert.equal(await c2.call('DBSIZE'), 3);
+      });
+    });
+  }
+
   it('SIGKILL under appendfsync always (with auto-rewrites) loses no acknowledged write', async () => {
     const dir = tmpDir('crypt-aof-crash-');
     const args = aofArgs(k1, ['--auto-aof-rewrite-min-size', '16kb', '--auto-aof-rewrite-percentage', '50']);
