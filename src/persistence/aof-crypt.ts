@@ -228,6 +228,8 @@ export class IncrWriter {
   /** sealed records a failed write left unwritten, and the plaintext bytes they hold */
   private unwritten: Buffer[] = [];
   private unwrittenPlain = 0;
+  /** a failed write left bytes after `end` that could not be cut yet */
+  private damaged = false;
 
   private constructor(
     private readonly cipher: IncrCipher,
@@ -277,6 +279,11 @@ export class IncrWriter {
    * is written again as sealed then: an index is never sealed twice).
    */
   write(fd: number, plain: Buffer): number {
+    // nothing is appended after a partial record: cut it first (a failure throws again)
+    if (this.damaged) {
+      fs.ftruncateSync(fd, this.end);
+      this.damaged = false;
+    }
     for (let off = this.unwrittenPlain; off < plain.length; off += MAX_RECORD) {
       this.unwritten.push(this.cipher.seal(this.index++, plain.subarray(off, off + MAX_RECORD)));
     }
@@ -290,7 +297,8 @@ export class IncrWriter {
         try {
           fs.ftruncateSync(fd, this.end);
         } catch {
-          // left as is: the load refuses the damaged record rather than replay around it
+          // retried before the next write; meanwhile the file ends with a torn record
+          this.damaged = true;
         }
       }
       throw e;
