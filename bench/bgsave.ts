@@ -9,6 +9,7 @@
 //   BENCH_N        requests per redis-benchmark run (default 300000)
 //   BENCH_CLIENTS  parallel connections (default 50)
 //   BENCH_SIZE     value size in bytes (default 3, redis-benchmark's default)
+//   BENCH_ROUNDS   alternating no-save / during-saves rounds; medians are reported (default 3)
 // Usage: npx tsc -p . && node dist/bench/bgsave.js
 
 import { execFile } from 'node:child_process';
@@ -31,6 +32,7 @@ const KEYS = envInt('BENCH_KEYS', 1_000_000);
 const N = envInt('BENCH_N', 300_000);
 const CLIENTS = envInt('BENCH_CLIENTS', 50);
 const SIZE = envInt('BENCH_SIZE', 3);
+const ROUNDS = envInt('BENCH_ROUNDS', 3);
 
 interface Row {
   test: string;
@@ -93,7 +95,94 @@ async function fill(c: RawClient): Promise<void> {
   await Promise.all(waits);
 }
 
+/** CPU seconds (user + system) of a process, or of one of its threads. */
+function cpuSeconds(pid: number, tid?: number): number {
+  const file = tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`;
+  const stat = fs.readFileSync(file, 'latin1');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields 14 and 15 (utime, stime) in clock ticks; the slice starts at field 3
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
 const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
+
+interface Round {
+  base: Row[];
+  during: Row[];
+  /** peak RSS while the no-save run ran, and while the saves ran */
+  basePeak: number;
+  peak: number;
+  saves: number;
+  /** share of the run during which a save was in progress (0..1) */
+  busy: number;
+  /** wall-clock durations of the saves that started and ended within the run, ms */
+  durations: number[];
+  /** server CPU µs per request: main thread and whole process, without and with saves */
+  baseCpu: [number, number];
+  cpu: [number, number];
+}
+
+const median = (xs: number[]) => {
+  const a = [...xs].sort((x, y) => x - y);
+  const m = a.length >> 1;
+  return a.length % 2 === 1 ? a[m] : (a[m - 1] + a[m]) / 2;
+};
+
+/** Runs redis-benchmark while sampling the server's RSS (and, with `saving`, keeping a save running). */
+async function measured(
+  srv: Running,
+  ctl: RawClient,
+  saving: boolean,
+): Promise<{
+  rows: Row[];
+  peak: number;
+  saves: number;
+  busy: number;
+  durations: number[];
+  cpu: [number, number];
+}> {
+  const pid = srv.proc.pid as number;
+  let peak = rssBytes(pid);
+  let saves = 0;
+  let running = true;
+  let savingMs = 0;
+  const durations: number[] = [];
+  let startedAt = -1;
+  const monitor = (async () => {
+    let last = performance.now();
+    while (running) {
+      const now0 = performance.now();
+      if (saving) {
+        const m = await info(ctl, 'persistence');
+        const now = performance.now();
+        const inProgress = m.get('rdb_bgsave_in_progress') === '1';
+        if (inProgress) savingMs += now - last;
+        last = now;
+        if (!inProgress) {
+          if (startedAt >= 0) durations.push(now0 - startedAt);
+          const r = await ctl.call('BGSAVE');
+          if (r === 'Background saving started') {
+            saves++;
+            startedAt = performance.now();
+          } else startedAt = -1;
+        }
+      }
+      peak = Math.max(peak, rssBytes(pid));
+      await sleep(saving ? 10 : 20);
+    }
+  })();
+  const tb = performance.now();
+  const main0 = cpuSeconds(pid, pid);
+  const all0 = cpuSeconds(pid);
+  const rows = await benchmark(srv.port);
+  const perReq = (s: number) => (s * 1e6) / (N * rows.length);
+  const cpu: [number, number] = [perReq(cpuSeconds(pid, pid) - main0), perReq(cpuSeconds(pid) - all0)];
+  const benchMs = performance.now() - tb;
+  running = false;
+  await monitor;
+  while ((await info(ctl, 'persistence')).get('rdb_bgsave_in_progress') === '1') await sleep(20);
+  return { rows, peak, saves, busy: Math.min(1, savingMs / benchMs), durations, cpu };
+}
 
 async function main(): Promise<void> {
   const srv: Running = await startRedoubt({ args: ['--save', '', '--appendonly', 'no'] });
@@ -105,77 +194,99 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     await fill(c);
     process.stdout.write(`${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
-    // one save on an idle server: its duration and the file size (the dataset's size on disk)
-    const s0 = performance.now();
-    await c.call('BGSAVE');
-    while ((await info(ctl, 'persistence')).get('rdb_bgsave_in_progress') === '1') await sleep(20);
-    const idleSave = (performance.now() - s0) / 1000;
+    // saves on an idle server: their duration and the file size (the dataset's size on disk)
+    const idle: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const s0 = performance.now();
+      await c.call('BGSAVE');
+      while ((await info(ctl, 'persistence')).get('rdb_bgsave_in_progress') === '1') await sleep(5);
+      idle.push((performance.now() - s0) / 1000);
+    }
     const rdbBytes = fs.statSync(path.join(srv.dir, 'dump.rdb')).size;
     const used = Number((await info(ctl, 'memory')).get('used_memory'));
-    const t1 = performance.now();
-    assertOk(await c.call('SAVE'));
-    const syncSave = (performance.now() - t1) / 1000;
-
-    // baseline
-    const base = await benchmark(srv.port);
-    // under saves: start one whenever none runs, sample RSS meanwhile
-    if (global.gc) global.gc();
-    await sleep(500);
+    const sync: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t1 = performance.now();
+      assertOk(await c.call('SAVE'));
+      sync.push((performance.now() - t1) / 1000);
+    }
     const rssBefore = rssBytes(pid);
-    let peak = rssBefore;
-    let saves = 0;
-    let running = true;
-    let savingMs = 0;
-    const monitor = (async () => {
-      let last = performance.now();
-      while (running) {
-        const m = await info(ctl, 'persistence');
-        const now = performance.now();
-        const inProgress = m.get('rdb_bgsave_in_progress') === '1';
-        if (inProgress) savingMs += now - last;
-        last = now;
-        if (!inProgress) {
-          const r = await ctl.call('BGSAVE');
-          if (r === 'Background saving started') saves++;
-        }
-        peak = Math.max(peak, rssBytes(pid));
-        await sleep(20);
-      }
-    })();
-    const tb = performance.now();
-    const during = await benchmark(srv.port);
-    const benchMs = performance.now() - tb;
-    running = false;
-    await monitor;
-    while ((await info(ctl, 'persistence')).get('rdb_bgsave_in_progress') === '1') await sleep(20);
+
+    // no-save and under-saves runs alternate, so load from other processes hits both alike
+    const rounds: Round[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const b = await measured(srv, ctl, false);
+      await sleep(300);
+      const d = await measured(srv, ctl, true);
+      await sleep(300);
+      rounds.push({
+        base: b.rows,
+        during: d.rows,
+        basePeak: b.peak,
+        peak: d.peak,
+        saves: d.saves,
+        busy: d.busy,
+        durations: d.durations,
+        baseCpu: b.cpu,
+        cpu: d.cpu,
+      });
+      const line = (rows: Row[]) =>
+        rows.map((x) => `${x.test} ${x.rps.toFixed(0)} rps p99 ${x.p99.toFixed(2)}`).join(', ');
+      console.log(
+        `round ${r + 1}: no save: ${line(b.rows)} | during saves: ${line(d.rows)} (${d.saves} saves)`,
+      );
+    }
     const p = await info(ctl, 'persistence');
 
     console.log('');
     console.log(
-      `redoubt, ${KEYS} keys, redis-benchmark -c ${CLIENTS} -n ${N} -r ${KEYS} -d ${SIZE} -t set,get`,
+      `redoubt, ${KEYS} keys, redis-benchmark -c ${CLIENTS} -n ${N} -r ${KEYS} -d ${SIZE} -t set,get, ` +
+        `${ROUNDS} alternating rounds (medians)`,
     );
     console.log(`dataset: used_memory ${mb(used)}, RDB file ${mb(rdbBytes)}`);
     console.log(
-      `one BGSAVE on an idle server: ${idleSave.toFixed(2)} s; SAVE (blocking): ${syncSave.toFixed(2)} s`,
+      `BGSAVE on an idle server: ${median(idle).toFixed(2)} s; SAVE (blocking): ${median(sync).toFixed(2)} s`,
     );
     console.log('');
-    console.log('test   no save: rps      p50 ms  p99 ms | during BGSAVE: rps  p50 ms  p99 ms | rps ratio');
-    for (let i = 0; i < base.length; i++) {
-      const a = base[i];
-      const b = during[i];
+    console.log(
+      'test   no save: rps      p50 ms  p99 ms | during BGSAVE: rps  p50 ms  p99 ms | rps ratio (per-round)',
+    );
+    for (let i = 0; i < rounds[0].base.length; i++) {
+      const pick = (f: (r: Round) => Row, k: 'rps' | 'p50' | 'p99') => median(rounds.map((r) => f(r)[k]));
+      const a = {
+        rps: pick((r) => r.base[i], 'rps'),
+        p50: pick((r) => r.base[i], 'p50'),
+        p99: pick((r) => r.base[i], 'p99'),
+      };
+      const b = {
+        rps: pick((r) => r.during[i], 'rps'),
+        p50: pick((r) => r.during[i], 'p50'),
+        p99: pick((r) => r.during[i], 'p99'),
+      };
+      const ratios = rounds.map((r) => (r.during[i].rps / r.base[i].rps).toFixed(2)).join(' ');
       console.log(
-        `${a.test.padEnd(6)} ${a.rps.toFixed(0).padStart(14)} ${a.p50.toFixed(3).padStart(7)} ${a.p99.toFixed(3).padStart(7)} | ` +
-          `${b.rps.toFixed(0).padStart(18)} ${b.p50.toFixed(3).padStart(7)} ${b.p99.toFixed(3).padStart(7)} | ${(b.rps / a.rps).toFixed(2)}`,
+        `${rounds[0].base[i].test.padEnd(6)} ${a.rps.toFixed(0).padStart(14)} ${a.p50.toFixed(3).padStart(7)} ${a.p99.toFixed(3).padStart(7)} | ` +
+          `${b.rps.toFixed(0).padStart(18)} ${b.p50.toFixed(3).padStart(7)} ${b.p99.toFixed(3).padStart(7)} | ${(b.rps / a.rps).toFixed(2)} (${ratios})`,
       );
     }
     console.log('');
+    const allDurations = rounds.flatMap((r) => r.durations);
     console.log(
-      `background saves completed during the run: ${saves} (a save was running ~${Math.min(100, (savingMs * 100) / benchMs).toFixed(0)}% of the time), ` +
+      `background saves completed during the runs: ${rounds.map((r) => r.saves).join(', ')} ` +
+        `(a save was running ${rounds.map((r) => `${(r.busy * 100).toFixed(0)}%`).join(', ')} of the time); ` +
+        `one save under load took ${allDurations.length > 0 ? (median(allDurations) / 1000).toFixed(2) : '?'} s (median); ` +
         `last status ${p.get('rdb_last_bgsave_status')}`,
     );
+    const cpuLine = (f: (r: Round) => [number, number]) =>
+      `main thread ${median(rounds.map((r) => f(r)[0])).toFixed(1)} µs, process ${median(rounds.map((r) => f(r)[1])).toFixed(1)} µs`;
     console.log(
-      `RSS before the saves ${mb(rssBefore)}, peak during ${mb(peak)}: overhead ${mb(peak - rssBefore)} ` +
-        `(${(((peak - rssBefore) * 100) / used).toFixed(1)}% of used_memory, ${(((peak - rssBefore) * 100) / rssBefore).toFixed(1)}% of RSS); ` +
+      `server CPU per request: no save: ${cpuLine((r) => r.baseCpu)}; during saves: ${cpuLine((r) => r.cpu)}`,
+    );
+    const basePeak = median(rounds.map((r) => r.basePeak));
+    const peak = median(rounds.map((r) => r.peak));
+    console.log(
+      `RSS before the runs ${mb(rssBefore)}; peak during the no-save runs ${mb(basePeak)}, during the saves ${mb(peak)}: ` +
+        `overhead ${mb(peak - basePeak)} (${(((peak - basePeak) * 100) / used).toFixed(1)}% of used_memory); ` +
         `copy-on-write buffer of the last save ${mb(Number(p.get('rdb_last_cow_size')))}`,
     );
   } finally {

@@ -51,12 +51,19 @@ export const OP = {
 
 /** Bytes buffered before the sink is called. */
 const FLUSH_AT = 256 * 1024;
+/** Size of a streaming writer's buffer (a chunk plus room for the value that crosses FLUSH_AT). */
+export const CHUNK_BYTES = FLUSH_AT + 64 * 1024;
 
 export interface WriterOptions {
   /** rdbcompression: LZF for strings longer than 20 bytes when it saves space */
   compress: boolean;
   /** called with full chunks (the writer reuses the buffer after the call returns) */
   sink?: (chunk: Buffer) => void;
+  /**
+   * The sink keeps each chunk it is given (it is handed to another thread): the writer goes on
+   * in the buffer this returns, and leaves the CRC-64 to the other side (`crc` stays unused).
+   */
+  handoff?: () => Buffer;
 }
 
 export class RdbWriter {
@@ -67,11 +74,14 @@ export class RdbWriter {
   flushed = 0;
   readonly compress: boolean;
   private readonly sink: ((chunk: Buffer) => void) | null;
+  private readonly handoff: (() => Buffer) | null;
 
   constructor(opts: WriterOptions) {
     this.compress = opts.compress;
     this.sink = opts.sink ?? null;
-    this.buf = Buffer.allocUnsafe(this.sink !== null ? FLUSH_AT + 64 * 1024 : 4096);
+    this.handoff = this.sink !== null ? (opts.handoff ?? null) : null;
+    this.buf =
+      this.handoff !== null ? this.handoff() : Buffer.allocUnsafe(this.sink !== null ? CHUNK_BYTES : 4096);
   }
 
   get length(): number {
@@ -95,10 +105,15 @@ export class RdbWriter {
   flush(): void {
     if (this.sink === null || this.pos === 0) return;
     const chunk = this.buf.subarray(0, this.pos);
-    this.crc.update(chunk);
-    this.sink(chunk);
     this.flushed += this.pos;
     this.pos = 0;
+    if (this.handoff !== null) {
+      this.sink(chunk);
+      this.buf = this.handoff();
+      return;
+    }
+    this.crc.update(chunk);
+    this.sink(chunk);
   }
 
   /** Flushes when enough is buffered; call between values. */

@@ -27,15 +27,20 @@ export const MISCONF =
   'the Redis logs for details about the RDB error.';
 
 /**
- * Work per background-save slice before yielding to the event loop: SLICE_MS when nothing else
- * ran since the previous slice (an idle server saves at full speed), otherwise as long as the
- * other work took, within [SLICE_MIN_MS, SLICE_MS], so under load clients keep about half of
- * the time and a slice delays a request by a few milliseconds at most.
+ * Background-save slices (SlicePacer). The save estimates how busy clients keep the event
+ * loop: the share of the time spent on other work (neither in its slices nor waiting for
+ * I/O), averaged over about LOAD_WINDOW_MS. Below LOADED_AT the server is idle enough:
+ * the save runs SLICE_MS slices back to back (setImmediate: full speed, a request waits 1 ms at
+ * most). Above, the save earns LOADED_SHARE of the time the other work took (credit, at most
+ * SLICE_MS), runs a slice once it has LOADED_MIN_MS, and looks again a millisecond later (a
+ * timer, so the loop waits for I/O instead of spinning): clients keep ~90% of the main thread.
  */
-const SLICE_MS = 4;
-const SLICE_MIN_MS = 0.5;
-/** Below this gap between slices the event loop had nothing else to do. */
-const IDLE_GAP_MS = 0.05;
+const SLICE_MS = 1;
+const LOADED_MIN_MS = 0.25;
+const LOADED_SHARE = 0.1;
+const LOADED_AT = 0.25;
+const LOAD_WINDOW_MS = 10;
+const TURN_MS = 0.02;
 /** Work per loading slice. */
 const LOAD_SLICE_MS = 20;
 /** After a failed BGSAVE, the save policies wait this long before trying again (as Redis). */
@@ -90,7 +95,7 @@ export function persistState(s: Server): PersistState {
   return st;
 }
 
-function newSnapshot(s: Server): Snapshot {
+function newSnapshot(s: Server, offload = false): Snapshot {
   const cfg = s.config;
   const now = s.clock.now();
   return new Snapshot(s.dbs, {
@@ -104,6 +109,7 @@ function newSnapshot(s: Server): Snapshot {
     lfuOf: (r: KeyRecord) => lfuDecayed(r as Entry, now),
     now: () => s.clock.now(),
     encryptKey: serverKey(s),
+    offload,
   });
 }
 
@@ -137,6 +143,53 @@ export function otherSnapshotActive(s: Server): boolean {
   return persistState(s).bg === null && s.dbs.some((d) => d.onBeforeWrite !== null);
 }
 
+/** Decides how long each background-save slice may be (see SLICE_MS). */
+class SlicePacer {
+  private lastTurn = performance.now();
+  private lastIdle = performance.eventLoopUtilization().idle;
+  /** time in slices since the previous turn */
+  private saveMs = 0;
+  /** average share of the (wall-clock) time that other work took */
+  private load = 0;
+  private credit = 0;
+  private loaded = false;
+
+  /** At the start of a turn: the slice's budget in ms, 0 for none this turn. */
+  budget(): number {
+    const now = performance.now();
+    const idle = performance.eventLoopUtilization().idle;
+    const wall = now - this.lastTurn;
+    // the loop's own overhead between two turns (TURN_MS) is not other work
+    const other = Math.max(0, wall - this.saveMs - (idle - this.lastIdle) - TURN_MS);
+    this.lastTurn = now;
+    this.lastIdle = idle;
+    this.saveMs = 0;
+    if (wall > 0) {
+      const a = Math.min(1, wall / LOAD_WINDOW_MS);
+      this.load += a * (other / wall - this.load);
+    }
+    this.loaded = this.load >= LOADED_AT;
+    if (!this.loaded) {
+      this.credit = 0;
+      return SLICE_MS;
+    }
+    this.credit = Math.min(SLICE_MS, this.credit + (other * LOADED_SHARE) / (1 - LOADED_SHARE));
+    return this.credit >= LOADED_MIN_MS ? this.credit : 0;
+  }
+
+  /** After a slice that took `ms`. */
+  spent(ms: number): void {
+    this.saveMs += ms;
+    if (this.loaded) this.credit = Math.max(0, this.credit - ms);
+  }
+
+  /** Schedules the next turn: at once when idle, after a wait for I/O under load. */
+  next(run: () => void): void {
+    if (this.loaded) setTimeout(run, 1);
+    else setImmediate(run);
+  }
+}
+
 /**
  * BGSAVE: starts a background save. False when one is already running or another snapshot
  * (an AOF rewrite) is. A save that fails right away (the temp file can't be created) counts as
@@ -150,7 +203,7 @@ export function startBgsave(s: Server): boolean {
   st.lastBgsaveTry = s.clock.now();
   let snap: Snapshot;
   try {
-    snap = newSnapshot(s);
+    snap = newSnapshot(s, true);
   } catch (e) {
     s.log.notice(`Background saving started by pid ${process.pid}`);
     s.log.warning(`Failed opening the temp RDB file in ${s.config.str('dir')}: ${errText(e)}`);
@@ -174,22 +227,26 @@ export function startBgsave(s: Server): boolean {
     s.log.warning(`Write error saving DB on disk: ${errText(e)}`);
     s.log.warning('Background saving error');
   };
-  let lastEnd = 0;
+  const pacer = new SlicePacer();
   const run = () => {
     if (st.bg !== snap) return;
-    let done: boolean;
-    const gap = performance.now() - lastEnd;
-    const budget = gap < IDLE_GAP_MS ? SLICE_MS : Math.min(SLICE_MS, Math.max(SLICE_MIN_MS, gap));
+    let done = false;
+    const budget = pacer.budget();
     try {
-      done = snap.step(budget);
-      lastEnd = performance.now();
-      if (done) snap.writeEnd();
+      if (budget > 0) {
+        const t0 = performance.now();
+        done = snap.step(budget);
+        pacer.spent(performance.now() - t0);
+        if (done) snap.writeEnd();
+      }
     } catch (e) {
       fail(e);
       return;
     }
     if (!done) {
-      setImmediate(run);
+      // the writer thread is behind: continue once it has caught up
+      if (snap.congested) snap.whenWritable(run);
+      else pacer.next(run);
       return;
     }
     snap.commit((err) => {

@@ -36,8 +36,9 @@ import {
   writeHeader,
   writeKey,
 } from './rdb';
-import { RdbWriter } from './rdbio';
+import { OP, RdbWriter } from './rdbio';
 import type { ValueOptions } from './values';
+import { OffloadedFile } from './write-worker';
 
 export interface SnapshotOptions {
   dir: string;
@@ -55,6 +56,11 @@ export interface SnapshotOptions {
   encryptKind?: number;
   /** records in another layout than RDB (an AOF base of commands, aof-rewrite.ts) */
   format?: SnapshotFormat;
+  /**
+   * Checksum, encryption and file writes on the writer thread (write-worker.ts), so the main
+   * thread only walks and serializes (a background save; RDB layout only, not with `format`).
+   */
+  offload?: boolean;
 }
 
 /** How the file is laid out when not as RDB: the same walk, other bytes. */
@@ -89,6 +95,8 @@ interface DbState {
 
 /** Keys visited per Db.scan call. */
 const SCAN_STEP = 128;
+/** Keys serialized between two looks at the clock (slices can be a fraction of a ms). */
+const WALK_STEP = 256;
 
 export class Snapshot {
   private readonly w: RdbWriter;
@@ -122,11 +130,27 @@ export class Snapshot {
     const flags =
       fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
     this.fd = fs.openSync(this.tmpPath, flags, 0o600);
-    if (o.encryptKey) {
-      this.enc = new ChunkEncryptor(o.encryptKey, o.encryptKind ?? KIND_RDB, (b) => this.writeRaw(b));
-    }
     this.now = o.now();
-    this.w = new RdbWriter({ compress: o.compress, sink: (chunk) => this.writeOut(chunk) });
+    if (o.offload && !o.format) {
+      let out: OffloadedFile;
+      try {
+        out = new OffloadedFile(this.fd, {
+          checksum: o.checksum,
+          encryptKey: o.encryptKey ?? null,
+          encryptKind: o.encryptKind ?? KIND_RDB,
+        });
+      } catch (e) {
+        this.cleanup();
+        throw e;
+      }
+      this.out = out;
+      this.w = new RdbWriter({ compress: o.compress, sink: (c) => out.write(c), handoff: () => out.take() });
+    } else {
+      if (o.encryptKey) {
+        this.enc = new ChunkEncryptor(o.encryptKey, o.encryptKind ?? KIND_RDB, (b) => this.writeRaw(b));
+      }
+      this.w = new RdbWriter({ compress: o.compress, sink: (chunk) => this.writeOut(chunk) });
+    }
     let total = 0;
     this.states = dbs.map((db) => {
       const st: DbState = {
@@ -155,6 +179,18 @@ export class Snapshot {
   }
 
   private readonly enc: ChunkEncryptor | null = null;
+  /** the writer thread's job, when offloaded */
+  private readonly out: OffloadedFile | null = null;
+
+  /** The writer thread is behind: step() does no work until whenWritable() calls back. */
+  get congested(): boolean {
+    return this.out?.congested ?? false;
+  }
+
+  whenWritable(cb: () => void): void {
+    if (this.out !== null) this.out.onDrain(cb);
+    else setImmediate(cb);
+  }
 
   private writeOut(chunk: Buffer): void {
     if (this.enc !== null) this.enc.update(chunk);
@@ -327,7 +363,9 @@ export class Snapshot {
         }
       }
       if (st.phase === ACTIVE) {
-        this.walk(st, 512);
+        // the writer thread is behind: wait (whenWritable) rather than buffer without bound
+        if (this.out?.congested) break;
+        this.walk(st, WALK_STEP);
         this.w.maybeFlush();
       }
       if (st.phase === DONE) this.dbIndex++;
@@ -340,6 +378,12 @@ export class Snapshot {
 
   /** Writes EOF and the checksum; the data is then complete in the temp file. */
   writeEnd(): void {
+    if (this.out !== null) {
+      // the writer thread appends the checksum (commit)
+      this.w.byte(OP.EOF);
+      this.w.flush();
+      return;
+    }
     const crc = this.o.format ? this.o.format.footer(this.w) : writeFooter(this.w, this.o.checksum);
     this.writeOut(crc);
     this.enc?.final();
@@ -347,6 +391,7 @@ export class Snapshot {
 
   /** fsync + close + rename + directory fsync, synchronously. */
   commitSync(): void {
+    if (this.out !== null) throw new Error('an offloaded snapshot commits asynchronously');
     fs.fsyncSync(this.fd);
     this.closeFd();
     fs.renameSync(this.tmpPath, this.target);
@@ -357,7 +402,7 @@ export class Snapshot {
   /** The same with the fsync of the data off the event loop. */
   commit(done: (err: Error | null) => void): void {
     this.committing = true;
-    fs.fsync(this.fd, (err) => {
+    const finish = (err: Error | null) => {
       this.committing = false;
       if (this.closed) {
         // aborted meanwhile (shutdown): never rename over what may have been saved since
@@ -374,7 +419,10 @@ export class Snapshot {
       } catch (e) {
         done(e as Error);
       }
-    });
+    };
+    // offloaded: the writer thread writes the checksum, finishes the encryption and fsyncs
+    if (this.out !== null) this.out.end(finish);
+    else fs.fsync(this.fd, finish);
   }
 
   private committing = false;
@@ -390,6 +438,12 @@ export class Snapshot {
   abort(): void {
     this.unhook();
     this.closed = true;
+    if (this.out !== null && !this.finished) {
+      // the temp file goes now; the descriptor once the writer thread has let go of it
+      fs.rmSync(this.tmpPath, { force: true });
+      this.out.abort(() => this.cleanup());
+      return;
+    }
     if (!this.committing) this.cleanup();
   }
 
