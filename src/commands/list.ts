@@ -5,6 +5,7 @@ import { E } from '../protocol/errors';
 import { blockForKeys, canBlock, parseTimeout, propagate } from '../server/blocking';
 import type { Client } from '../server/client';
 import { propagateAs } from '../server/dispatch';
+import { copyBytes } from '../store/bytes';
 import { ListValue } from '../store/list';
 import { is, key, parseInt64 } from './args';
 import { lookupRead, lookupWrite, modified, notify, setKey } from './keyspace';
@@ -126,14 +127,14 @@ function pushGeneric(c: Client, argv: Buffer[], where: Where, onlyExisting: bool
     }
     l = new ListValue(n);
     for (let j = 2; j < argv.length; j++) {
-      const v = Buffer.from(argv[j]);
+      const v = copyBytes(argv[j]);
       if (where === HEAD) l.pushHead(v);
       else l.pushTail(v);
     }
     setKey(c, k, l);
   } else {
     for (let j = 2; j < argv.length; j++) {
-      const v = Buffer.from(argv[j]);
+      const v = copyBytes(argv[j]);
       if (where === HEAD) l.pushHead(v);
       else l.pushTail(v);
     }
@@ -352,7 +353,7 @@ function lset(c: Client, argv: Buffer[]): void {
     c.reply.error(E.outOfRange);
     return;
   }
-  l.set(i, Buffer.from(argv[3]));
+  l.set(i, copyBytes(argv[3]));
   c.reply.ok();
   modified(c, k);
   notify(c, 'l', 'lset', k);
@@ -379,7 +380,7 @@ function linsert(c: Client, argv: Buffer[]): void {
     c.reply.int(-1);
     return;
   }
-  l.insert(after ? i + 1 : i, Buffer.from(argv[4]));
+  l.insert(after ? i + 1 : i, copyBytes(argv[4]));
   modified(c, k);
   notify(c, 'l', 'linsert', k);
   c.reply.int(l.length);

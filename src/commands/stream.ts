@@ -16,6 +16,7 @@ import {
 import type { Client } from '../server/client';
 import { callDepth, propagateAs } from '../server/dispatch';
 import { serverInitHooks } from '../server/hooks';
+import { copyBytes } from '../store/bytes';
 import type { Db, Entry } from '../store/db';
 import {
   addI,
@@ -615,7 +616,7 @@ function xadd(c: Client, argv: Buffer[]): void {
   }
   // owned copies: the arguments are views of the connection's read buffer
   const fv: Buffer[] = new Array(nf);
-  for (let j = 0; j < nf; j++) fv[j] = Buffer.from(argv[fieldPos + j]);
+  for (let j = 0; j < nf; j++) fv[j] = copyBytes(argv[fieldPos + j]);
   const [maxBytes, maxEntries] = nodeLimits(c);
   s.append(id, fv, maxBytes, maxEntries);
   replyId(c, id);
