@@ -126,6 +126,28 @@ describe('INFO', () => {
     await c.call('DEL', 'a');
   });
 
+  it('commandstats counts every call of a pipelined run of one command, and its time', async () => {
+    const c = await authed();
+    await c.call('CONFIG', 'RESETSTAT');
+    // one write: 500 SETs, 300 GETs, then INFO in the same batch, which must see them all
+    const n = 500;
+    const reqs: Buffer[] = [];
+    for (let i = 0; i < n; i++) reqs.push(encode(['SET', `run:${i}`, 'v']));
+    for (let i = 0; i < 300; i++) reqs.push(encode(['GET', `run:${i}`]));
+    reqs.push(encode(['INFO', 'commandstats']));
+    c.write(Buffer.concat(reqs));
+    for (let i = 0; i < n + 300; i++) await c.next();
+    const text = infoText(decode(await c.next(), 0)[0]);
+    const set = /cmdstat_set:calls=(\d+),usec=(\d+),usec_per_call=([\d.]+)/.exec(text);
+    const get = /cmdstat_get:calls=(\d+),usec=(\d+),usec_per_call=([\d.]+)/.exec(text);
+    assert.ok(set && get, text);
+    assert.equal(set[1], String(n));
+    assert.equal(get[1], '300');
+    // the runs were timed as a whole: their time is there, not lost
+    assert.ok(Number(set[2]) > 0 && Number(get[2]) > 0, text);
+    for (let i = 0; i < n; i++) await c.call('DEL', `run:${i}`);
+  });
+
   it('keyspace: keys, expires and average TTL per database', async () => {
     const c = await authed();
     await c.call('SELECT', '5');
