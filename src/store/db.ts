@@ -116,7 +116,7 @@ export class Db {
    * granularity). Every lookup counts, reads included: some commands change a value they looked
    * up for reading (XREADGROUP, XACK, PFCOUNT's cache), so only this covers every in-place edit.
    */
-  onBeforeWrite: ((db: Db, key: string) => void) | null = null;
+  onBeforeWrite: ((db: Db, e: Entry) => void) | null = null;
   /** Set by a running snapshot: called before the whole database is emptied or swapped. */
   onBeforeClear: ((db: Db) => void) | null = null;
   avgTtl = 0;
@@ -135,9 +135,9 @@ export class Db {
 
   /** Looks a key up, expiring it first if its time has passed. */
   get(key: string): Entry | undefined {
-    if (this.onBeforeWrite !== null) this.onBeforeWrite(this, key);
     const e = this.dict.get(key);
     if (e === undefined) return undefined;
+    if (this.onBeforeWrite !== null) this.onBeforeWrite(this, e);
     if (e.expires !== 0 && e.expires <= this.clock.now()) {
       this.remove(e);
       this.events.expired(this, key);
@@ -191,7 +191,7 @@ export class Db {
   }
 
   setExpire(e: Entry, expires: number): void {
-    if (this.onBeforeWrite !== null) this.onBeforeWrite(this, e.key);
+    if (this.onBeforeWrite !== null) this.onBeforeWrite(this, e);
     if (expires === 0) {
       if (e.expires !== 0) this.volatile.delete(e);
     } else if (e.expires === 0) {
@@ -210,7 +210,7 @@ export class Db {
   }
 
   remove(e: Entry): void {
-    if (this.onBeforeWrite !== null) this.onBeforeWrite(this, e.key);
+    if (this.onBeforeWrite !== null) this.onBeforeWrite(this, e);
     this.dict.delete(e.key);
     this.mem -= e.mem;
     if (e.expires !== 0) this.volatile.delete(e);
