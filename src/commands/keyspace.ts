@@ -37,6 +37,13 @@ export function setKey(c: Client, key: string, value: Value, expires = 0, keepTt
   return e;
 }
 
+/** setKey() of a string copied from request bytes (Db.setBytes: overwritten in place if it can). */
+export function setKeyBytes(c: Client, key: string, src: Buffer, expires = 0, keepTtl = false): Entry {
+  const e = c.db.setBytes(key, src, expires, keepTtl);
+  c.server.dirty++;
+  return e;
+}
+
 /** Marks a key as changed in place (e.g. APPEND to an existing value). */
 export function modified(c: Client, key: string): void {
   c.db.modified(key);

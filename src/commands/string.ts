@@ -10,10 +10,9 @@ import { constants as bufferConstants } from 'node:buffer';
 import { E } from '../protocol/errors';
 import { incrByFloat } from '../protocol/longdouble';
 import type { Client } from '../server/client';
-import { copyBytes } from '../store/bytes';
 import { type Entry, isString } from '../store/db';
 import { INT64, is, key, parseInt64 } from './args';
-import { lookupRead, lookupWrite, modified, notify, readString, setKey } from './keyspace';
+import { lookupRead, lookupWrite, modified, notify, readString, setKey, setKeyBytes } from './keyspace';
 import type { CommandDef } from './types';
 
 const NX = 1;
@@ -175,7 +174,7 @@ function setGeneric(
       return;
     }
   }
-  setKey(c, name, copyBytes(val), expires, (flags & KEEPTTL) !== 0);
+  setKeyBytes(c, name, val, expires, (flags & KEEPTTL) !== 0);
   notify(c, '$', 'set', name);
   if (expires !== 0) notify(c, 'g', 'expire', name);
   if (!(flags & GET)) {
@@ -337,7 +336,7 @@ function msetGeneric(c: Client, argv: Buffer[], nx: boolean): void {
   }
   for (let j = 1; j < argv.length; j += 2) {
     const name = key(argv[j]);
-    setKey(c, name, copyBytes(argv[j + 1]));
+    setKeyBytes(c, name, argv[j + 1]);
     notify(c, '$', 'set', name);
   }
   if (nx) c.reply.int(1);

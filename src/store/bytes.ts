@@ -4,22 +4,31 @@
 // short value (about a tenth of a SET).
 
 const SLAB = 8 * 1024;
-/** Larger copies get their own allocation (as Buffer.from does above half its pool). */
+/** Larger copies get their own allocation (as Buffer.from does above half of its pool). */
 const SMALL = SLAB >>> 1;
 
 /** A Uint8Array with Buffer's prototype: a Buffer in every respect code observes (see parser.ts). */
 const SlabBuffer = class Buffer extends Uint8Array {};
 Object.setPrototypeOf(SlabBuffer.prototype, Buffer.prototype);
 
-let slab = new ArrayBuffer(SLAB);
+/** Uninitialised memory, as Node's pool (new ArrayBuffer would zero it first). */
+function newSlab(): ArrayBuffer {
+  return Buffer.allocUnsafeSlow(SLAB).buffer as ArrayBuffer;
+}
+
+let slab = newSlab();
 let used = 0;
 
 /** A private copy of `src`. */
 export function copyBytes(src: Uint8Array): Buffer {
   const n = src.length;
-  if (n > SMALL) return Buffer.from(src);
+  if (n > SMALL) {
+    const own = new SlabBuffer(Buffer.allocUnsafeSlow(n).buffer, 0, n) as Buffer;
+    own.set(src);
+    return own;
+  }
   if (used + n > SLAB) {
-    slab = new ArrayBuffer(SLAB);
+    slab = newSlab();
     used = 0;
   }
   const b = new SlabBuffer(slab, used, n) as Buffer;
@@ -27,4 +36,9 @@ export function copyBytes(src: Uint8Array): Buffer {
   // 8-byte alignment, as Node's pool keeps
   used = (used + n + 7) & ~7;
   return b;
+}
+
+/** Whether `b` came from copyBytes (so only its entry refers to it and it may be overwritten). */
+export function isPrivateCopy(b: Uint8Array): boolean {
+  return b instanceof SlabBuffer;
 }

@@ -4,6 +4,7 @@
 // and random sampling (RANDOMKEY, eviction) picks array slots in O(1).
 // Each Db also keeps an approximate byte count of its entries for maxmemory (store/memory.ts).
 
+import { copyBytes, isPrivateCopy } from './bytes';
 import { entryBytes } from './memory';
 
 /** Non-string values (list, hash, set, zset, stream) implement this. */
@@ -164,7 +165,28 @@ export class Db {
    * unless `expires` is given.
    */
   set(key: string, value: Value, expires = 0, keepTtl = false): Entry {
-    let e = this.get(key);
+    return this.store(key, this.get(key), value, expires, keepTtl);
+  }
+
+  /**
+   * set() of a string value copied from request bytes. When the key holds a private copy of the
+   * same length (a fixed-size value overwritten), its bytes are overwritten in place: no
+   * allocation and no garbage. A snapshot in progress saved the old bytes in get() already.
+   */
+  setBytes(key: string, src: Uint8Array, expires = 0, keepTtl = false): Entry {
+    const e = this.get(key);
+    if (e !== undefined) {
+      const cur = e.value;
+      if (cur instanceof Uint8Array && cur.length === src.length && isPrivateCopy(cur)) {
+        cur.set(src);
+        return this.store(key, e, cur, expires, keepTtl);
+      }
+    }
+    return this.store(key, e, copyBytes(src), expires, keepTtl);
+  }
+
+  /** set() once the key was looked up (`e`: its live entry, if any). */
+  private store(key: string, e: Entry | undefined, value: Value, expires: number, keepTtl: boolean): Entry {
     const now = this.clock.now();
     if (e !== undefined) {
       e.value = value;

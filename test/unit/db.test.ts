@@ -170,3 +170,33 @@ test('db: typeName for strings and ValueLike', () => {
   assert.equal(typeName(v('x')), 'string');
   assert.equal(typeName(list), 'list');
 });
+
+test('setBytes copies request bytes and overwrites only its own private copy in place', () => {
+  const { db } = newDb();
+  const req = v('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$4\r\nAAAA\r\n');
+  const arg = req.subarray(24, 28);
+  const e = db.setBytes('k', arg);
+  const first = e.value as Buffer;
+  assert.notEqual(first.buffer, req.buffer, 'the request chunk is not kept');
+  req.fill(0x5a); // the chunk is reused: the stored value must not change
+  assert.equal(first.toString('latin1'), 'AAAA');
+  // a value of the same length is written into the same copy
+  db.setBytes('k', v('BBBB'));
+  assert.equal(db.get('k')?.value, first);
+  assert.equal(first.toString('latin1'), 'BBBB');
+  // another length: a new copy; the old one is left as it was
+  db.setBytes('k', v('CCCCC'));
+  assert.notEqual(db.get('k')?.value, first);
+  assert.equal(first.toString('latin1'), 'BBBB');
+  // a value stored by set() (not a private copy: it may be shared) is never overwritten
+  const shared = v('DDDDD');
+  db.set('s', shared);
+  db.setBytes('s', v('EEEEE'));
+  assert.equal(shared.toString('latin1'), 'DDDDD');
+  assert.equal((db.get('s')?.value as Buffer).toString('latin1'), 'EEEEE');
+  // large values too
+  const big = Buffer.alloc(100_000, 1);
+  const eb = db.setBytes('big', big);
+  big.fill(2);
+  assert.equal((eb.value as Buffer)[99_999], 1);
+});
