@@ -284,13 +284,17 @@ function fsyncNow(s: Server, st: AofState): void {
   }
 }
 
+const WRITE_RETRY_MS = 100;
+
 /** The group commit of one event-loop turn (appendfsync always). */
 function commit(s: Server, st: AofState): void {
   st.commitScheduled = false;
   if (writeBuffered(s, st)) fsyncNow(s, st);
   else {
-    // nothing acknowledged may leave before it is on disk: retry on the next turn
-    scheduleCommit(s, st);
+    // nothing acknowledged may leave before it is on disk: replies wait, and the write is
+    // retried every 100 ms (as Redis retries failed AOF writes from its cron), not in a busy loop
+    st.commitScheduled = true;
+    setTimeout(() => commit(s, st), WRITE_RETRY_MS);
     return;
   }
   flushPending(s);
