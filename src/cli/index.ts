@@ -24,6 +24,8 @@ export const TOOLS_USAGE = `Operator tools:
        redoubt tunnel --listen ... --connect HOST:PORT   local → TLS forwarder
        redoubt firewall --port N ...    iptables/nftables rules (printed only)
        redoubt check-config FILE        config errors and insecure settings
+       redoubt keygen PATH              new encryption-at-rest key file (0600)
+       redoubt rekey --old K --new K FILE|AOFDIR...   re-encrypt persistence files
 `;
 
 export function isTool(name: string | undefined): boolean {
