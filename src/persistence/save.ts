@@ -29,16 +29,16 @@ export const MISCONF =
 /**
  * Background-save slices (SlicePacer). The save estimates how busy clients keep the event
  * loop: the share of the time spent on other work (neither in its slices nor waiting for
- * I/O), averaged over about LOAD_WINDOW_MS. Below LOADED_AT the server is idle enough:
- * the save runs SLICE_MS slices back to back (setImmediate: full speed, a request waits 1 ms at
- * most). Above, the save earns LOADED_SHARE of the time the other work took (credit, at most
+ * I/O), averaged over about LOAD_WINDOW_MS. Below LOADED_AT (clients take under a tenth of
+ * the time) the server is idle enough: the save runs SLICE_MS slices back to back
+ * (setImmediate: full speed, a request waits 1 ms at most). Above, the save earns LOADED_SHARE of the time the other work took (credit, at most
  * SLICE_MS), runs a slice once it has LOADED_MIN_MS, and looks again a millisecond later (a
- * timer, so the loop waits for I/O instead of spinning): clients keep ~90% of the main thread.
+ * timer, so the loop waits for I/O instead of spinning): clients keep ~95% of the main thread.
  */
 const SLICE_MS = 1;
 const LOADED_MIN_MS = 0.25;
-const LOADED_SHARE = 0.1;
-const LOADED_AT = 0.25;
+const LOADED_SHARE = 0.05;
+const LOADED_AT = 0.1;
 const LOAD_WINDOW_MS = 10;
 const TURN_MS = 0.02;
 /** Work per loading slice. */
