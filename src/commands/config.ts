@@ -75,7 +75,7 @@ function configRewrite(c: Client): void {
     return;
   }
   try {
-    rewriteConfigFile(s.config, s.configFile);
+    rewriteConfigFile(s.config, s.configFile, s.acl.configLines());
   } catch (e) {
     const msg = (e as Error).message;
     s.log.warning(`CONFIG REWRITE failed: ${msg}`);

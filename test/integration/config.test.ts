@@ -320,4 +320,90 @@ describe('CONFIG REWRITE on a live server', () => {
       await srv.stop();
     }
   });
+
+  it('writes the ACL users as redis-server does, and a restart loads them', async (t) => {
+    const text = 'port 0\nuser alice on >pw ~* +@all\n# users above\n';
+    const steps = [
+      ['ACL', 'SETUSER', 'bob', 'on', '>x', '~k*', '+get'],
+      ['ACL', 'SETUSER', 'alice', '-@all', '+ping'],
+    ];
+    const userLines = (f: string) =>
+      fs
+        .readFileSync(f, 'latin1')
+        .split('\n')
+        .filter((l) => l.startsWith('user ') && !l.startsWith('user default '));
+    // redis-server 7.0 on the same file and commands
+    const redisBin = ['/usr/bin/redis-server', '/usr/sbin/redis-server'].find((b) => fs.existsSync(b));
+    if (redisBin === undefined) {
+      if (process.env.REQUIRE_REDIS === '1') throw new Error('redis-server is required (REQUIRE_REDIS=1)');
+      t.skip('redis-server not installed');
+      return;
+    }
+    const rdir = tmpDir('rewrite-users-redis-');
+    const rconf = writeConf(rdir, text);
+    const rport = await freePort();
+    const redis = spawn(redisBin, [
+      rconf,
+      '--port',
+      String(rport),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      rdir,
+      '--save',
+      '',
+    ]);
+    try {
+      let rc: RawClient | null = null;
+      for (let i = 0; i < 100 && rc === null; i++) {
+        rc = await RawClient.connect({ port: rport }).catch(() => null);
+        if (rc === null) await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.ok(rc, 'redis-server started');
+      for (const st of steps) assert.equal((await rc.raw(...st)).toString(), '+OK\r\n');
+      assert.equal((await rc.raw('CONFIG', 'REWRITE')).toString(), '+OK\r\n');
+      rc.close();
+    } finally {
+      redis.kill('SIGKILL');
+    }
+    const dir = tmpDir();
+    const data = path.join(dir, 'data');
+    const conf = writeConf(dir, text);
+    const srv = await startRedoubt({ config: conf, dir: data });
+    try {
+      const c = await RawClient.connect({ port: srv.port });
+      try {
+        for (const st of steps) assert.equal((await c.raw(...st)).toString(), '+OK\r\n');
+        assert.equal((await c.raw('CONFIG', 'REWRITE')).toString(), '+OK\r\n');
+      } finally {
+        c.close();
+      }
+    } finally {
+      await srv.stop();
+    }
+    // alice's line is rewritten where it was, bob's appended; hashes only, never the passwords
+    const ours = userLines(conf);
+    assert.deepEqual(ours, userLines(rconf));
+    assert.ok(fs.readFileSync(conf, 'latin1').startsWith(`port ${srv.port}\nuser alice `), 'in place');
+    assert.doesNotMatch(fs.readFileSync(conf, 'latin1'), />pw|>x/);
+    const port2 = await freePort();
+    const again = await startRedoubt({
+      config: conf,
+      dir: data,
+      noPort: true,
+      args: ['--port', String(port2)],
+    });
+    try {
+      const c = await RawClient.connect({ port: port2 });
+      try {
+        assert.equal((await c.raw('AUTH', 'bob', 'x')).toString(), '+OK\r\n');
+        assert.equal((await c.raw('GET', 'k1')).toString(), '$-1\r\n');
+        assert.match((await c.raw('SET', 'k1', 'v')).toString(), /^-NOPERM/);
+      } finally {
+        c.close();
+      }
+    } finally {
+      await again.stop();
+    }
+  });
 });
