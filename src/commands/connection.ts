@@ -118,7 +118,8 @@ function auth(c: Client, argv: Buffer[]): void {
     c.reply.error(E.syntax);
     return;
   }
-  if (argv.length === 2 && !c.server.authRequired()) {
+  // as Redis: judged on default's nopass flag alone (also when default is off)
+  if (argv.length === 2 && c.server.acl.defaultNopass()) {
     c.reply.error(
       'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
     );

@@ -428,6 +428,11 @@ export class Acl {
     return d === undefined || !d.nopass || !d.enabled;
   }
 
+  /** Whether `default` is nopass (AUTH <password> is then an error, whether it is on or off). */
+  defaultNopass(): boolean {
+    return this.users.get('default')?.nopass === true;
+  }
+
   /** requirepass changed (config file, CONFIG SET): it is default's only password. */
   requirepassChanged(value: string): void {
     const d = this.users.get('default');

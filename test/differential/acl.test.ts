@@ -539,6 +539,11 @@ diffSuite(
       ['CONFIG', 'SET', 'requirepass', ''],
       ['ACL', 'GETUSER', 'default'],
       ['ACL', 'LIST'],
+      // nopass decides AUTH <password>'s error, also while default is off
+      ['ACL', 'SETUSER', 'default', 'off'],
+      ['AUTH', 'x'],
+      ['AUTH', 'default', 'x'],
+      ['ACL', 'SETUSER', 'default', 'on'],
     ],
     'pub/sub channel default for new users': [
       clean('d1', 'd2', 'd3'),
