@@ -416,6 +416,8 @@ export class Snapshot {
    */
   step(budgetMs: number): boolean {
     if (this.failure !== null) throw this.failure;
+    // a write on the writer thread failed: stop now rather than at the end
+    if (this.out?.error) throw this.out.error;
     const deadline = performance.now() + budgetMs;
     while (this.dbIndex < this.states.length) {
       const st = this.states[this.dbIndex];

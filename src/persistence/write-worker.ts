@@ -22,8 +22,9 @@ const ROLE = 'redoubt-rdb-writer';
 
 /** Serialized bytes handed over but not written yet, beyond which the walk waits. */
 const MAX_INFLIGHT = 8 * CHUNK_BYTES;
-/** Returned buffers kept for reuse. */
-const POOL_MAX = 4;
+/** Returned buffers kept for reuse while saving (as many as can be in flight), and between saves. */
+const POOL_MAX = 8;
+const POOL_IDLE = 2;
 
 type ToWorker =
   | { t: 'open'; id: number; fd: number; checksum: boolean; key: Uint8Array | null; kind: number }
@@ -161,7 +162,10 @@ export class OffloadedFile {
   private release(): void {
     this.released = true;
     jobs.delete(this.id);
-    if (jobs.size === 0 && worker === this.w) this.w.unref();
+    if (jobs.size === 0) {
+      if (worker === this.w) this.w.unref();
+      if (pool.length > POOL_IDLE) pool.length = POOL_IDLE;
+    }
   }
 
   onMessage(m: FromWorker): void {
