@@ -1,8 +1,10 @@
 // BGSAVE under load: redis-benchmark SET/GET (50 clients, random keys over the whole dataset)
-// against redoubt holding 1,000,000 keys, once with no save running and once with background
-// saves running back to back for the whole run. Prints throughput and p50/p99 latency for both,
-// how many saves ran and how long one takes, and the process memory overhead of saving (peak
-// RSS during the saves minus RSS before, next to the dataset size).
+// against redoubt holding 1,000,000 keys, alternately with no save running and with background
+// saves running back to back for the whole run (BENCH_ROUNDS rounds of each). Prints the
+// medians of throughput and p50/p99 latency for both and each round's ratio, how many saves ran
+// and how long one takes, the server's CPU per request (main thread and whole process), and
+// the memory overhead of saving (peak RSS during the saves minus the peak during the no-save
+// runs, next to the dataset size).
 //
 // Environment:
 //   BENCH_KEYS     keys in the dataset (default 1000000)
@@ -11,6 +13,15 @@
 //   BENCH_SIZE     value size in bytes (default 3, redis-benchmark's default)
 //   BENCH_ROUNDS   alternating no-save / during-saves rounds; medians are reported (default 3)
 // Usage: npx tsc -p . && node dist/bench/bgsave.js
+//
+// Results (2-core VM shared with other jobs, so single runs vary by ±30%: compare the rounds'
+// medians; BENCH_ROUNDS=7 BENCH_N=100000, before/after run back to back):
+//   before (a save took ~half of the main thread, CRC and writes on it): during saves SET 0.44x /
+//   GET 0.42x the no-save throughput, p99 2.2 -> 6.6 ms / 1.6 -> 6.0 ms, one save 0.5 s;
+//   after (writer thread for CRC/encryption/writes, pacing by measured client load: 5% of the
+//   clients' time under load, copy-on-write without extra lookups): SET 0.97x / GET 0.91x,
+//   p99 2.7 -> 3.3 ms / 2.3 -> 3.9 ms, one save 1.9 s under load (0.16 s idle, SAVE 0.15 s);
+//   peak RSS during saves within a few MB of the no-save runs' peak (dataset 277 MB).
 
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
