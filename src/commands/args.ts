@@ -12,9 +12,7 @@ const INT64_MIN = -9223372036854775808n;
 type Latin1Slice = (this: Buffer, start: number, end: number) => string;
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: Latin1Slice }).latin1Slice;
 const decode: (b: Buffer) => string =
-  typeof latin1Slice === 'function'
-    ? (b) => latin1Slice.call(b, 0, b.length)
-    : (b) => b.toString('latin1');
+  typeof latin1Slice === 'function' ? (b) => latin1Slice.call(b, 0, b.length) : (b) => b.toString('latin1');
 
 /** Key bytes as a latin1 string (one char per byte). */
 export function key(b: Buffer): string {
