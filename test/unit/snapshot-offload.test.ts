@@ -8,11 +8,13 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { decrypt } from '../../src/persistence/crypt';
+import { decrypt, isEncrypted, loadServerKey } from '../../src/persistence/crypt';
 import { RdbLoader } from '../../src/persistence/rdb';
+import { loadFile, persistState, startBgsave } from '../../src/persistence/save';
 import { Snapshot } from '../../src/persistence/snapshot';
 import { defaultValueOptions } from '../../src/persistence/values';
 import { OffloadedFile } from '../../src/persistence/write-worker';
+import { Server } from '../../src/server/server';
 import { Db } from '../../src/store/db';
 import { tmpDir } from '../helpers/servers';
 
@@ -143,6 +145,45 @@ describe('background save through the writer thread', () => {
     assert.ok(!raw.includes(Buffer.from('value-3')), 'no plaintext in the file');
     assert.ok(decrypt(key, raw, f2).equals(decrypt(key, fs.readFileSync(f1), f1)));
   });
+
+  for (const encrypted of [false, true]) {
+    it(`BGSAVE of a server goes through the writer thread and loads back${encrypted ? ' (encrypted)' : ''}`, async () => {
+      const sub = path.join(dir, encrypted ? 'bg-enc' : 'bg');
+      fs.mkdirSync(sub);
+      const keyFile = path.join(sub, 'k.key');
+      fs.writeFileSync(keyFile, `${'ab'.repeat(32)}\n`, { mode: 0o600 });
+      const mk = () => {
+        const s = new Server();
+        s.log.level = 'warning';
+        s.config.set('dir', [sub]);
+        s.config.set('dbfilename', ['dump.rdb']);
+        if (encrypted) s.config.set('encryption-key-file', [keyFile]);
+        loadServerKey(s);
+        return s;
+      };
+      const s = mk();
+      for (let i = 0; i < 20000; i++)
+        s.dbs[i % 3].set(`k${i}`, Buffer.from(`value-${i}-${'z'.repeat(i % 90)}`));
+      assert.ok(startBgsave(s));
+      const st = persistState(s);
+      // a write during the save: not in the dump
+      s.dbs[0].get('k0');
+      s.dbs[0].set('k0', Buffer.from('changed'));
+      for (let i = 0; i < 400 && st.bg !== null; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(st.bg, null);
+      assert.equal(st.lastBgsaveOk, true);
+      const file = path.join(sub, 'dump.rdb');
+      const raw = fs.readFileSync(file);
+      assert.equal(isEncrypted(raw), encrypted);
+      assert.equal(raw.includes(Buffer.from('value-1-')), !encrypted);
+      const s2 = mk();
+      await loadFile(s2, file);
+      for (let d = 0; d < 3; d++) assert.equal(s2.dbs[d].size, s.dbs[d].size);
+      assert.equal(s2.dbs[0].get('k0')?.value.toString(), 'value-0-');
+      assert.equal(s2.dbs[1].get('k19999')?.value.toString(), s.dbs[1].get('k19999')?.value.toString());
+      assert.deepEqual(fs.readdirSync(sub).sort(), ['dump.rdb', 'k.key'], 'no temp file left');
+    });
+  }
 
   it('an aborted save leaves no temp file and no target', async () => {
     const sub = path.join(dir, 'abort');
