@@ -169,7 +169,7 @@ describe('background save through the writer thread', () => {
       // a write during the save: not in the dump
       s.dbs[0].get('k0');
       s.dbs[0].set('k0', Buffer.from('changed'));
-      for (let i = 0; i < 400 && st.bg !== null; i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 1500 && st.bg !== null; i++) await new Promise((r) => setTimeout(r, 10));
       assert.equal(st.bg, null);
       assert.equal(st.lastBgsaveOk, true);
       const file = path.join(sub, 'dump.rdb');
