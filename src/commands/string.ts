@@ -10,6 +10,7 @@ import { constants as bufferConstants } from 'node:buffer';
 import { E } from '../protocol/errors';
 import { incrByFloat } from '../protocol/longdouble';
 import type { Client } from '../server/client';
+import { isPrivateCopy, latin1Bytes } from '../store/bytes';
 import { type Entry, isString } from '../store/db';
 import { INT64, is, key, parseInt64 } from './args';
 import { lookupRead, lookupWrite, modified, notify, readString, setKey, setKeyBytes } from './keyspace';
@@ -525,12 +526,17 @@ function add64(a: number | bigint, b: number | bigint): number | bigint | null {
 
 /** Stores a counter's new value, keeping the TTL (Redis overwrites the value only). */
 function storeNumber(c: Client, name: string, e: Entry | undefined, text: string): void {
-  const buf = Buffer.from(text, 'latin1');
   if (e !== undefined) {
-    e.value = buf;
+    const cur = e.value as Buffer;
+    // a counter that keeps its number of digits is rewritten in its own bytes
+    if (cur.length === text.length && isPrivateCopy(cur)) {
+      for (let i = 0; i < text.length; i++) cur[i] = text.charCodeAt(i);
+    } else {
+      e.value = latin1Bytes(text);
+    }
     modified(c, name);
   } else {
-    setKey(c, name, buf);
+    setKey(c, name, latin1Bytes(text));
   }
 }
 

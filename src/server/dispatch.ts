@@ -233,10 +233,24 @@ let lastEnd = 0;
  * Within a chain, a repeat of the same fast command (a pipeline of SETs) is not timed on its
  * own: its calls run untimed and the whole run's time is added to the command when the run ends
  * (another command, the end of the chain). commandstats keeps exact totals per command, and a
- * pipeline of 16 GETs reads the clock once instead of 16 times. Fast commands only, so the
- * server clock, which moves with these timestamps, stays still for a few microseconds at most.
+ * pipeline of 16 GETs reads the clock once instead of 16 times. Only commands that take
+ * microseconds join a run (fast ones, and the plain string writes with small arguments, which
+ * Redis doesn't flag fast), so the server clock, which moves with these timestamps, stays still
+ * for a few microseconds at most.
  */
 let prevCmd: Command | null = null;
+
+/** Not flagged fast, but O(size of their arguments): they join runs when those are small. */
+const SMALL_WRITES = new Set(['set', 'setnx', 'setex', 'psetex', 'getset', 'mset', 'msetnx']);
+const SMALL_ARGS = 16 * 1024;
+
+function quick(cmd: Command, argv: Buffer[]): boolean {
+  if ((cmd.flags & Flag.Fast) !== 0) return true;
+  if (!SMALL_WRITES.has(cmd.name)) return false;
+  let n = 0;
+  for (let i = 1; i < argv.length; i++) n += argv[i].length;
+  return n <= SMALL_ARGS;
+}
 let runCmd: Command | null = null;
 let runClock: RequestClock | null = null;
 
@@ -307,7 +321,7 @@ export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
   const errorsBefore = c.reply.errors;
   const chained = depth === 0 && chainClient === c;
   chainClient = null;
-  const untimed = chained && cmd === prevCmd && (cmd.flags & Flag.Fast) !== 0;
+  const untimed = chained && cmd === prevCmd && quick(cmd, argv);
   let t0 = 0;
   if (!untimed) {
     endRun();

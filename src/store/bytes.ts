@@ -38,7 +38,21 @@ export function copyBytes(src: Uint8Array): Buffer {
   return b;
 }
 
-/** Whether `b` came from copyBytes (so only its entry refers to it and it may be overwritten). */
+/** A private copy of a latin1 string's bytes (short numbers: no Buffer.from string dispatch). */
+export function latin1Bytes(text: string): Buffer {
+  const n = text.length;
+  if (n > 64) return copyBytes(Buffer.from(text, 'latin1'));
+  if (used + n > SLAB) {
+    slab = newSlab();
+    used = 0;
+  }
+  const b = new SlabBuffer(slab, used, n) as Buffer;
+  for (let i = 0; i < n; i++) b[i] = text.charCodeAt(i);
+  used = (used + n + 7) & ~7;
+  return b;
+}
+
+/** Whether `b` came from copyBytes or latin1Bytes (only its entry refers to it: it may be overwritten). */
 export function isPrivateCopy(b: Uint8Array): boolean {
   return b instanceof SlabBuffer;
 }
