@@ -39,11 +39,9 @@ import { effectiveCommands } from './aof-propagate';
 import { aofBaseFormat } from './aof-rewrite';
 import { KIND_AOF, serverKey } from './crypt';
 import { evictionInfo, type KeyRecord } from './rdb';
-import { persistState, stopLoading } from './save';
+import { persistState, SlicePacer, stopLoading } from './save';
 import { Snapshot } from './snapshot';
 import { valueOptions } from './values';
-
-const SLICE_MS = 3;
 
 interface Rewrite {
   snap: Snapshot;
@@ -384,7 +382,7 @@ function baseFileName(s: Server, seq: number): string {
   return `${s.config.str('appendfilename')}.${seq}.base.${ext}`;
 }
 
-function newSnapshot(s: Server, st: AofState, filename: string): Snapshot {
+function newSnapshot(s: Server, st: AofState, filename: string, offload = false): Snapshot {
   const cfg = s.config;
   const now = s.clock.now();
   const ts = cfg.bool('aof-timestamp-enabled') ? Math.floor(now / 1000) : null;
@@ -407,6 +405,8 @@ function newSnapshot(s: Server, st: AofState, filename: string): Snapshot {
     },
     lfuOf: (r: KeyRecord) => lfuDecayed(r as Entry, now),
     now: () => s.clock.now(),
+    // an RDB base is checksummed, encrypted and written on the writer thread, as BGSAVE's dump
+    offload,
   });
 }
 
@@ -468,7 +468,7 @@ export function startRewrite(s: Server): string | null {
       writeManifest(s, st);
     }
     const baseName = baseFileName(s, baseSeq);
-    const snap = newSnapshot(s, st, baseName);
+    const snap = newSnapshot(s, st, baseName, true);
     snap.hook();
     st.rw = { snap, startMs: s.clock.now(), baseName, baseSeq };
   } catch (e) {
@@ -488,18 +488,26 @@ export function startRewrite(s: Server): string | null {
     st.lastRewriteTimeSec = Math.round((s.clock.now() - rw.startMs) / 1000);
     s.log.warning(`Background AOF rewrite failed: ${errText(e)}`);
   };
+  // paced as BGSAVE: short slices when clients are busy, back to back when they are not
+  const pacer = new SlicePacer();
   const run = () => {
     if (st.rw !== rw) return;
-    let done: boolean;
+    let done = false;
+    const budget = pacer.budget();
     try {
-      done = rw.snap.step(SLICE_MS);
-      if (done) rw.snap.writeEnd();
+      if (budget > 0) {
+        const t0 = performance.now();
+        done = rw.snap.step(budget);
+        pacer.spent(performance.now() - t0);
+        if (done) rw.snap.writeEnd();
+      }
     } catch (e) {
       fail(e);
       return;
     }
     if (!done) {
-      setImmediate(run);
+      if (rw.snap.congested) rw.snap.whenWritable(run);
+      else pacer.next(run);
       return;
     }
     rw.snap.commit((err) => {

@@ -145,8 +145,8 @@ export function otherSnapshotActive(s: Server): boolean {
   return persistState(s).bg === null && s.dbs.some((d) => d.onBeforeWrite !== null);
 }
 
-/** Decides how long each background-save slice may be (see SLICE_MS). */
-class SlicePacer {
+/** Decides how long each background-save slice may be (see SLICE_MS); also paces AOF rewrites. */
+export class SlicePacer {
   private lastTurn = performance.now();
   private lastIdle = performance.eventLoopUtilization().idle;
   /** time in slices since the previous turn */
