@@ -126,7 +126,13 @@ export const configCommands: CommandDef[] = [
     flags: '',
     subcommands: [
       { name: 'get', arity: -3, flags: ADMIN, handler: configGet },
-      { name: 'set', arity: -4, flags: ADMIN, handler: configSet },
+      {
+        name: 'set',
+        arity: -4,
+        flags: ADMIN,
+        tips: 'request_policy:all_nodes response_policy:all_succeeded',
+        handler: configSet,
+      },
       { name: 'resetstat', arity: 2, flags: ADMIN, handler: configResetstat },
       { name: 'rewrite', arity: 2, flags: ADMIN, handler: configRewrite },
       { name: 'help', arity: 2, flags: 'loading stale', handler: configHelp },

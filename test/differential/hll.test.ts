@@ -2,10 +2,6 @@
 // value's bytes (GET) compared exactly, in the sparse form, across the promotion to dense, and
 // in the dense form; corrupted and foreign strings give Redis's errors.
 
-import * as assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { RawClient, type RespValue } from '../helpers/resp';
-import { type Running, redisServerPath, startRedis, startRedoubt } from '../helpers/servers';
 import { diffSuite, type Step } from './harness';
 
 /** PFADD of `n` elements "<prefix><i>" in batches, checking the bytes after every batch. */
@@ -265,29 +261,4 @@ diffSuite('hyperloglog', {
     ['COMMAND', 'GETKEYS', 'PFMERGE', 'a', 'b'],
     ['COMMAND', 'GETKEYS', 'PFDEBUG', 'GETREG', 'k'],
   ],
-});
-
-describe('differential: hyperloglog command table', {
-  skip: redisServerPath() ? false : 'no redis-server',
-}, () => {
-  let ours: Running;
-  let ref: Running;
-  before(async () => {
-    [ours, ref] = (await Promise.all([startRedoubt(), startRedis()])) as [Running, Running];
-  });
-  after(async () => {
-    await Promise.all([ours?.stop(), ref?.stop()]);
-  });
-
-  it('COMMAND INFO: arity, flags, key positions, ACL categories as Redis 7.0', async () => {
-    const a = await RawClient.connect({ port: ours.port });
-    const b = await RawClient.connect({ port: ref.port });
-    for (const n of ['pfadd', 'pfcount', 'pfmerge', 'pfdebug', 'pfselftest']) {
-      const [x, y] = [await a.call('COMMAND', 'INFO', n), await b.call('COMMAND', 'INFO', n)];
-      const head = (v: RespValue) => JSON.stringify(((v as RespValue[])[0] as RespValue[]).slice(0, 8));
-      assert.equal(head(x), head(y), n);
-    }
-    a.close();
-    b.close();
-  });
 });

@@ -243,6 +243,7 @@ interface CmdInfo {
   last: number;
   step: number;
   cats: string[];
+  tips: string[];
   subs: CmdInfo[];
 }
 
@@ -257,11 +258,12 @@ function cmdInfo(v: RespValue): CmdInfo {
   return {
     name: String(e[0]),
     arity: e[1] as number,
-    flags: asList(e[2]).map(String).sort(),
+    flags: asList(e[2]).map(String),
     first: e[3] as number,
     last: e[4] as number,
     step: e[5] as number,
-    cats: asList(e[6]).map(String).sort(),
+    cats: asList(e[6]).map(String),
+    tips: asList(e[7]).map(String),
     subs: asList(e[9]).map(cmdInfo),
   };
 }
@@ -434,7 +436,7 @@ describe('differential: server (decoded)', { skip: have ? false : 'redis-server 
     assert.deepEqual(bad, []);
   });
 
-  it('COMMAND table audit: name, arity, flags, keys and ACL categories of every command', async () => {
+  it('COMMAND table audit: name, arity, flags, keys, ACL categories and tips of every command', async () => {
     const [a, b] = await both(2, 'COMMAND');
     const ours = flatten(asList(a).map(cmdInfo));
     const theirs = flatten(asList(b).map(cmdInfo));
@@ -450,7 +452,7 @@ describe('differential: server (decoded)', { skip: have ? false : 'redis-server 
       for (const k of ['arity', 'first', 'last', 'step'] as const) {
         if (x[k] !== y[k]) diff.push(`${k} ${x[k]} (redis ${y[k]})`);
       }
-      for (const k of ['flags', 'cats'] as const) {
+      for (const k of ['flags', 'cats', 'tips'] as const) {
         if (x[k].join(' ') !== y[k].join(' '))
           diff.push(`${k} [${x[k].join(' ')}] (redis [${y[k].join(' ')}])`);
       }

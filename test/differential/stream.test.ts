@@ -9,11 +9,6 @@ import { encode, RawClient, type RespValue } from '../helpers/resp';
 import { type Running, redisServerPath, startRedis, startRedoubt } from '../helpers/servers';
 import { type Arg, compare, diffSuite, type Pair, type Step } from './harness';
 
-const STREAM_COMMANDS =
-  'xadd xlen xrange xrevrange xdel xtrim xread xgroup xreadgroup xack xpending xclaim xautoclaim xinfo xsetid'.split(
-    ' ',
-  );
-
 /** `n` XADDs to `k` with IDs <ms>-1 from `from`, fields as given (the replies are compared). */
 function adds(k: string, n: number, from = 1, fv: Arg[] = ['f', 'v']): Step[] {
   const out: Step[] = [];
@@ -893,7 +888,7 @@ async function compareMasked(pair: Pair, cmd: Arg[]): Promise<void> {
   assert.equal(maskTimes(a.toString('latin1')), maskTimes(b.toString('latin1')), `reply to: ${label}`);
 }
 
-describe('differential: stream replies with times, notifications, command table', {
+describe('differential: stream replies with times, notifications', {
   skip: redisServerPath() ? false : 'no redis-server',
 }, () => {
   let ours: Running;
@@ -976,23 +971,6 @@ describe('differential: stream replies with times, notifications, command table'
     const idle3 = Number(rows3[0][2]);
     assert.ok(idle3 >= 3_600_000 && idle3 < 3_610_000, `idle after TIME: ${idle3}`);
     c.close();
-  });
-
-  it('COMMAND INFO: arity, flags, key positions, ACL categories as Redis 7.0', async () => {
-    const a = await RawClient.connect({ port: ours.port });
-    const b = await RawClient.connect({ port: ref.port });
-    for (const n of STREAM_COMMANDS) {
-      const [x, y] = [await a.call('COMMAND', 'INFO', n), await b.call('COMMAND', 'INFO', n)];
-      const head = (v: RespValue) => JSON.stringify(((v as RespValue[])[0] as RespValue[]).slice(0, 8));
-      assert.equal(head(x), head(y), n);
-      const subs = (v: RespValue) => {
-        const s = ((v as RespValue[])[0] as RespValue[])[9] as RespValue[] | undefined;
-        return JSON.stringify((s ?? []).map((e) => (e as RespValue[]).slice(0, 8)).sort());
-      };
-      assert.equal(subs(x), subs(y), `${n} subcommands`);
-    }
-    a.close();
-    b.close();
   });
 
   async function events(port: number): Promise<string[]> {
