@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { prng } from '../helpers/random';
 import { decode, RawClient, RespError, type RespValue } from '../helpers/resp';
 import { type Running, redisServerPath, startRedis, startRedoubt } from '../helpers/servers';
+import { keyspaceEvents } from './events';
 import { diffSuite, type Step } from './harness';
 
 const sicily: Step[] = [
@@ -461,14 +462,8 @@ describe('differential: geo keyspace events', {
     await Promise.all([ours?.stop(), ref?.stop()]);
   });
 
-  async function events(port: number): Promise<string[]> {
-    const sub = await RawClient.connect({ port });
-    const cmd = await RawClient.connect({ port });
-    await cmd.raw('SELECT', '9');
-    await cmd.raw('FLUSHDB');
-    await sub.raw('PSUBSCRIBE', '__key*@9__:*');
-    await sub.raw('SUBSCRIBE', 'end');
-    const steps: string[][] = [
+  function events(port: number): Promise<string[]> {
+    return keyspaceEvents(port, [
       ['GEOADD', 'g', '13.361389', '38.115556', 'Palermo', '15.087269', '37.502669', 'Catania'],
       ['GEOADD', 'g', '13.361389', '38.115556', 'Palermo'],
       ['GEOADD', 'g', 'XX', '1', '1', 'nope'],
@@ -479,18 +474,7 @@ describe('differential: geo keyspace events', {
       ['GEOSEARCHSTORE', 'd3', 'g', 'FROMLONLAT', '15', '37', 'BYRADIUS', '1', 'm'],
       ['GEOSEARCHSTORE', 'd2', 'nokey', 'FROMLONLAT', '15', '37', 'BYRADIUS', '1', 'm'],
       ['GEOSEARCH', 'g', 'FROMLONLAT', '15', '37', 'BYRADIUS', '200', 'km'],
-    ];
-    for (const s of steps) await cmd.raw(...s);
-    await cmd.raw('PUBLISH', 'end', 'x');
-    const got: string[] = [];
-    for (;;) {
-      const m = (await sub.next()).toString('latin1');
-      if (m.includes('$3\r\nend\r\n')) break;
-      got.push(m.replace(/\r\n/g, ' '));
-    }
-    sub.close();
-    cmd.close();
-    return got;
+    ]);
   }
 
   it('same keyspace events in the same order', async () => {

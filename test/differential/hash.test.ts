@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { RawClient, type RespValue } from '../helpers/resp';
 import { type Running, redisServerPath, startRedis, startRedoubt } from '../helpers/servers';
+import { keyspaceEvents } from './events';
 import { compare, diffSuite, type Step } from './harness';
 
 const I64_MAX = '9223372036854775807';
@@ -561,14 +562,8 @@ describe('differential: hash scans and keyspace notifications', {
     }
   });
 
-  async function events(port: number): Promise<string[]> {
-    const sub = await RawClient.connect({ port });
-    const cmd = await RawClient.connect({ port });
-    await cmd.raw('SELECT', '9');
-    await cmd.raw('FLUSHDB');
-    await sub.raw('PSUBSCRIBE', '__key*@9__:*');
-    await sub.raw('SUBSCRIBE', 'end');
-    const steps: string[][] = [
+  function events(port: number): Promise<string[]> {
+    return keyspaceEvents(port, [
       ['HSET', 'h', 'a', '1', 'b', '2'],
       ['HSET', 'h', 'a', '1'],
       ['HMSET', 'h', 'c', '3'],
@@ -586,18 +581,7 @@ describe('differential: hash scans and keyspace notifications', {
       ['HINCRBYFLOAT', 'h3', 'x', '1'],
       ['HSETNX', 'h4', 'x', '1'],
       ['DEL', 'h2'],
-    ];
-    for (const s of steps) await cmd.raw(...s);
-    await cmd.raw('PUBLISH', 'end', 'x');
-    const got: string[] = [];
-    for (;;) {
-      const m = (await sub.next()).toString('latin1');
-      if (m.includes('$3\r\nend\r\n')) break;
-      got.push(m.replace(/\r\n/g, ' '));
-    }
-    sub.close();
-    cmd.close();
-    return got;
+    ]);
   }
 
   it('keyspace notifications: same events in the same order', async () => {

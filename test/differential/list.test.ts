@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { encode, RawClient } from '../helpers/resp';
 import { type Running, redisServerPath, startRedis, startRedoubt } from '../helpers/servers';
+import { keyspaceEvents } from './events';
 import { diffSuite, type Step } from './harness';
 
 const big = 'x'.repeat(10000);
@@ -396,57 +396,41 @@ describe('differential: list keyspace notifications', {
     await Promise.all([ours?.stop(), ref?.stop()]);
   });
 
-  async function events(port: number): Promise<string[]> {
-    const sub = await RawClient.connect({ port });
-    const cmd = await RawClient.connect({ port });
-    const blocked = await RawClient.connect({ port });
-    await cmd.raw('SELECT', '9');
-    await cmd.raw('FLUSHDB');
-    await blocked.raw('SELECT', '9');
-    await sub.raw('PSUBSCRIBE', '__key*@9__:*');
-    await sub.raw('SUBSCRIBE', 'end');
-    const steps: string[][] = [
-      ['RPUSH', 'l', 'a', 'b', 'c', 'd', 'e', 'f'],
-      ['LPUSH', 'l', 'z'],
-      ['LPUSHX', 'l', 'y'],
-      ['RPUSHX', 'nokey', 'y'],
-      ['LPOP', 'l'],
-      ['RPOP', 'l', '2'],
-      ['LPOP', 'l', '0'],
-      ['LSET', 'l', '0', 'Z'],
-      ['LINSERT', 'l', 'BEFORE', 'b', 'x'],
-      ['LINSERT', 'l', 'BEFORE', 'nope', 'x'],
-      ['LREM', 'l', '0', 'x'],
-      ['LREM', 'l', '0', 'nope'],
-      ['LTRIM', 'l', '0', '-1'],
-      ['LTRIM', 'l', '1', '-1'],
-      ['LMOVE', 'l', 'm', 'LEFT', 'RIGHT'],
-      ['RPOPLPUSH', 'l', 'm'],
-      ['LMPOP', '1', 'l', 'LEFT', 'COUNT', '5'],
-      ['BLPOP', 'm', '0'],
-      ['BLMPOP', '0', '1', 'm', 'RIGHT'],
-      ['RPUSH', 'r', '1', '2'],
-      ['LTRIM', 'r', '5', '6'],
-      ['RPUSH', 'r', '1'],
-      ['LREM', 'r', '0', '1'],
-      ['RPUSH', 'r', '1'],
-      ['LMOVE', 'r', 'r', 'LEFT', 'RIGHT'],
-    ];
-    for (const s of steps) await cmd.raw(...s);
-    // a blocked BLMOVE served by a push: events of the push, then of the move
-    blocked.write(encode(['BLMOVE', 'src', 'dst', 'RIGHT', 'LEFT', '0']));
-    await new Promise((r) => setTimeout(r, 60));
-    await cmd.raw('RPUSH', 'src', 'v');
-    await blocked.next();
-    await cmd.raw('PUBLISH', 'end', 'x');
-    const got: string[] = [];
-    for (;;) {
-      const m = (await sub.next()).toString('latin1');
-      if (m.includes('$3\r\nend\r\n')) break;
-      got.push(m.replace(/\r\n/g, ' '));
-    }
-    for (const c of [sub, cmd, blocked]) c.close();
-    return got;
+  function events(port: number): Promise<string[]> {
+    return keyspaceEvents(
+      port,
+      [
+        ['RPUSH', 'l', 'a', 'b', 'c', 'd', 'e', 'f'],
+        ['LPUSH', 'l', 'z'],
+        ['LPUSHX', 'l', 'y'],
+        ['RPUSHX', 'nokey', 'y'],
+        ['LPOP', 'l'],
+        ['RPOP', 'l', '2'],
+        ['LPOP', 'l', '0'],
+        ['LSET', 'l', '0', 'Z'],
+        ['LINSERT', 'l', 'BEFORE', 'b', 'x'],
+        ['LINSERT', 'l', 'BEFORE', 'nope', 'x'],
+        ['LREM', 'l', '0', 'x'],
+        ['LREM', 'l', '0', 'nope'],
+        ['LTRIM', 'l', '0', '-1'],
+        ['LTRIM', 'l', '1', '-1'],
+        ['LMOVE', 'l', 'm', 'LEFT', 'RIGHT'],
+        ['RPOPLPUSH', 'l', 'm'],
+        ['LMPOP', '1', 'l', 'LEFT', 'COUNT', '5'],
+        ['BLPOP', 'm', '0'],
+        ['BLMPOP', '0', '1', 'm', 'RIGHT'],
+        ['RPUSH', 'r', '1', '2'],
+        ['LTRIM', 'r', '5', '6'],
+        ['RPUSH', 'r', '1'],
+        ['LREM', 'r', '0', '1'],
+        ['RPUSH', 'r', '1'],
+        ['LMOVE', 'r', 'r', 'LEFT', 'RIGHT'],
+      ],
+      [
+        // a blocked BLMOVE served by a push: events of the push, then of the move
+        { block: ['BLMOVE', 'src', 'dst', 'RIGHT', 'LEFT', '0'], serve: ['RPUSH', 'src', 'v'] },
+      ],
+    );
   }
 
   it('same events in the same order', async () => {

@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { encode, RawClient, type RespValue } from '../helpers/resp';
 import { type Running, redisServerPath, startRedis, startRedoubt } from '../helpers/servers';
+import { keyspaceEvents } from './events';
 import { type Arg, compare, diffSuite, type Pair, type Step } from './harness';
 
 /** `n` XADDs to `k` with IDs <ms>-1 from `from`, fields as given (the replies are compared). */
@@ -973,14 +974,8 @@ describe('differential: stream replies with times, notifications', {
     c.close();
   });
 
-  async function events(port: number): Promise<string[]> {
-    const sub = await RawClient.connect({ port });
-    const cmd = await RawClient.connect({ port });
-    await cmd.raw('SELECT', '9');
-    await cmd.raw('FLUSHDB');
-    await sub.raw('PSUBSCRIBE', '__key*@9__:*');
-    await sub.raw('SUBSCRIBE', 'end');
-    const steps: string[][] = [
+  function events(port: number): Promise<string[]> {
+    return keyspaceEvents(port, [
       ['XADD', 's', '1-1', 'f', 'v'],
       ['XADD', 's', 'MAXLEN', '1', '2-1', 'f', 'v'],
       ['XADD', 's', 'MAXLEN', '5', '3-1', 'f', 'v'],
@@ -1013,18 +1008,7 @@ describe('differential: stream replies with times, notifications', {
       ['PFADD', 'h2'],
       ['PFMERGE', 'h3', 'h', 'h2'],
       ['PFCOUNT', 'h'],
-    ];
-    for (const s of steps) await cmd.raw(...s);
-    await cmd.raw('PUBLISH', 'end', 'x');
-    const got: string[] = [];
-    for (;;) {
-      const m = (await sub.next()).toString('latin1');
-      if (m.includes('$3\r\nend\r\n')) break;
-      got.push(m.replace(/\r\n/g, ' '));
-    }
-    sub.close();
-    cmd.close();
-    return got;
+    ]);
   }
 
   it('WATCH is invalidated by the same stream and HLL commands as redis-server', async () => {

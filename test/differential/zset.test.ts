@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { prng } from '../helpers/random';
 import { encode, RawClient, type RespValue } from '../helpers/resp';
 import { type Running, redisServerPath, startRedis, startRedoubt } from '../helpers/servers';
+import { keyspaceEvents } from './events';
 import { diffSuite, type Step } from './harness';
 
 const big = 'x'.repeat(100);
@@ -1008,70 +1009,54 @@ describe('differential: zset large sets, keyspace events', {
     c.close();
   });
 
-  async function events(port: number): Promise<string[]> {
-    const sub = await RawClient.connect({ port });
-    const cmd = await RawClient.connect({ port });
-    const blocked = await RawClient.connect({ port });
-    await cmd.raw('SELECT', '9');
-    await cmd.raw('FLUSHDB');
-    await blocked.raw('SELECT', '9');
-    await sub.raw('PSUBSCRIBE', '__key*@9__:*');
-    await sub.raw('SUBSCRIBE', 'end');
-    const steps: string[][] = [
-      ['ZADD', 'z', '1', 'a', '2', 'b', '3', 'c', '4', 'd', '5', 'e', '6', 'f'],
-      ['ZADD', 'z', '1', 'a'],
-      ['ZADD', 'z', 'NX', '9', 'a'],
-      ['ZADD', 'z', 'INCR', '1', 'a'],
-      ['ZINCRBY', 'z', '0', 'a'],
-      ['ZINCRBY', 'z', '2', 'g'],
-      ['ZADD', 'z', 'XX', '1', 'nope'],
-      ['ZREM', 'z', 'nope'],
-      ['ZREM', 'z', 'g'],
-      ['ZREMRANGEBYSCORE', 'z', '100', '200'],
-      ['ZREMRANGEBYSCORE', 'z', '5', '5'],
-      ['ZREMRANGEBYRANK', 'z', '0', '0'],
-      ['ZREMRANGEBYLEX', 'z', '[zz', '+'],
-      ['ZPOPMIN', 'z'],
-      ['ZPOPMAX', 'z', '0'],
-      ['ZPOPMAX', 'z', '1'],
-      ['ZMPOP', '1', 'z', 'MIN'],
-      ['ZRANGESTORE', 'd', 'z', '0', '-1'],
-      ['ZRANGESTORE', 'd', 'z', '5', '6'],
-      ['ZUNIONSTORE', 'u', '1', 'z'],
-      ['ZINTERSTORE', 'u', '2', 'z', 'nokey'],
-      ['ZDIFFSTORE', 'u', '1', 'z'],
-      ['ZADD', 'l', '0', 'a', '0', 'b'],
-      ['ZREMRANGEBYLEX', 'l', '-', '+'],
-      ['ZADD', 'r', '1', 'x'],
-      ['ZREMRANGEBYRANK', 'r', '0', '-1'],
-      ['ZADD', 'p', '1', 'x'],
-      ['ZPOPMIN', 'p', '5'],
-      ['ZADD', 'q', '1', 'x'],
-      ['ZREM', 'q', 'x'],
-      ['ZADD', 'm', '1', 'x'],
-      ['ZMPOP', '1', 'm', 'MAX', 'COUNT', '3'],
-      ['ZADD', 'z', 'INCR', 'inf', 'i'],
-      ['ZADD', 'z', 'INCR', '-inf', 'i'],
-    ];
-    for (const s of steps) await cmd.raw(...s);
-    // a blocked BZPOPMIN served by a ZADD: events of the add, then of the pop and the deletion
-    blocked.write(encode(['BZPOPMIN', 'w', '0']));
-    await new Promise((r) => setTimeout(r, 60));
-    await cmd.raw('ZADD', 'w', '1', 'v');
-    await blocked.next();
-    blocked.write(encode(['BZMPOP', '0', '1', 'w2', 'MAX', 'COUNT', '2']));
-    await new Promise((r) => setTimeout(r, 60));
-    await cmd.raw('ZADD', 'w2', '1', 'v', '2', 'x', '3', 'y');
-    await blocked.next();
-    await cmd.raw('PUBLISH', 'end', 'x');
-    const got: string[] = [];
-    for (;;) {
-      const m = (await sub.next()).toString('latin1');
-      if (m.includes('$3\r\nend\r\n')) break;
-      got.push(m.replace(/\r\n/g, ' '));
-    }
-    for (const c of [sub, cmd, blocked]) c.close();
-    return got;
+  function events(port: number): Promise<string[]> {
+    return keyspaceEvents(
+      port,
+      [
+        ['ZADD', 'z', '1', 'a', '2', 'b', '3', 'c', '4', 'd', '5', 'e', '6', 'f'],
+        ['ZADD', 'z', '1', 'a'],
+        ['ZADD', 'z', 'NX', '9', 'a'],
+        ['ZADD', 'z', 'INCR', '1', 'a'],
+        ['ZINCRBY', 'z', '0', 'a'],
+        ['ZINCRBY', 'z', '2', 'g'],
+        ['ZADD', 'z', 'XX', '1', 'nope'],
+        ['ZREM', 'z', 'nope'],
+        ['ZREM', 'z', 'g'],
+        ['ZREMRANGEBYSCORE', 'z', '100', '200'],
+        ['ZREMRANGEBYSCORE', 'z', '5', '5'],
+        ['ZREMRANGEBYRANK', 'z', '0', '0'],
+        ['ZREMRANGEBYLEX', 'z', '[zz', '+'],
+        ['ZPOPMIN', 'z'],
+        ['ZPOPMAX', 'z', '0'],
+        ['ZPOPMAX', 'z', '1'],
+        ['ZMPOP', '1', 'z', 'MIN'],
+        ['ZRANGESTORE', 'd', 'z', '0', '-1'],
+        ['ZRANGESTORE', 'd', 'z', '5', '6'],
+        ['ZUNIONSTORE', 'u', '1', 'z'],
+        ['ZINTERSTORE', 'u', '2', 'z', 'nokey'],
+        ['ZDIFFSTORE', 'u', '1', 'z'],
+        ['ZADD', 'l', '0', 'a', '0', 'b'],
+        ['ZREMRANGEBYLEX', 'l', '-', '+'],
+        ['ZADD', 'r', '1', 'x'],
+        ['ZREMRANGEBYRANK', 'r', '0', '-1'],
+        ['ZADD', 'p', '1', 'x'],
+        ['ZPOPMIN', 'p', '5'],
+        ['ZADD', 'q', '1', 'x'],
+        ['ZREM', 'q', 'x'],
+        ['ZADD', 'm', '1', 'x'],
+        ['ZMPOP', '1', 'm', 'MAX', 'COUNT', '3'],
+        ['ZADD', 'z', 'INCR', 'inf', 'i'],
+        ['ZADD', 'z', 'INCR', '-inf', 'i'],
+      ],
+      [
+        // a blocked BZPOPMIN served by a ZADD: events of the add, then of the pop and the deletion
+        { block: ['BZPOPMIN', 'w', '0'], serve: ['ZADD', 'w', '1', 'v'] },
+        {
+          block: ['BZMPOP', '0', '1', 'w2', 'MAX', 'COUNT', '2'],
+          serve: ['ZADD', 'w2', '1', 'v', '2', 'x', '3', 'y'],
+        },
+      ],
+    );
   }
 
   it('same keyspace events in the same order', async () => {
