@@ -21,6 +21,8 @@ import { sortCommands } from './sort';
 import { streamCommands } from './stream';
 import { stringCommands } from './string';
 import { txCommands } from './tx';
+// the tracking layer appends its CLIENT subcommands
+import './tracking';
 import type { CommandDef } from './types';
 import { zsetCommands } from './zset';
 

@@ -301,6 +301,16 @@ export function setPropagationOff(off: boolean): void {
   propagationOff = off;
 }
 
+/**
+ * Client tracking (commands/tracking.ts): set only while some client has tracking on, so the
+ * cost otherwise is this one null check per call.
+ */
+let trackHook: ((c: Client, cmd: Command, argv: Buffer[], depth: number) => void) | null = null;
+
+export function setTrackHook(h: typeof trackHook): void {
+  trackHook = h;
+}
+
 /** Executes a resolved command and records its statistics. */
 export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
   const handler = cmd.handler;
@@ -349,6 +359,7 @@ export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
     if (depth === 0) lastEnd = t1;
     cmd.usec += (t1 - t0) * 1000;
   }
+  if (trackHook !== null) trackHook(c, cmd, argv, depth);
   if (depth === 0) prevCmd = cmd;
   cmd.calls++;
   c.commands++;

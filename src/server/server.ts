@@ -150,9 +150,13 @@ export class Server {
     this.stats.evictedKeys++;
   }
 
+  /** Run for every expired key (client tracking). */
+  readonly keyExpiredHooks: ((db: Db, key: string) => void)[] = [];
+
   keyExpired(db: Db, key: string): void {
     this.stats.expiredKeys++;
     this.dirty++;
+    for (const h of this.keyExpiredHooks) h(db, key);
     if (this.notifier !== null) this.notifier('x', 'expired', key, db.id);
   }
 
