@@ -38,12 +38,19 @@ function typeOf(c: Client): ClientType {
   return c.subscriptions > 0 || (c.shardChannels?.size ?? 0) > 0 ? 'pubsub' : 'normal';
 }
 
+/** Client tracking's part of CLIENT LIST: flag letters (t R B) and redir=; set by tracking.ts. */
+export const trackingView = {
+  flags: (_c: Client): string => '',
+  redir: (_c: Client): number => -1,
+};
+
 function flagsOf(c: Client): string {
   // Redis's letters, in its order
   let f = '';
   if (typeOf(c) === 'pubsub') f += 'P';
   if (c.multi !== null) f += 'x';
   if (c.blockedOn !== null) f += 'b';
+  f += trackingView.flags(c);
   if (c.watchDirty) f += 'd';
   if (c.closeAfterReply) f += 'c';
   if (c.unix) f += 'U';
@@ -87,7 +94,7 @@ export function clientInfoLine(c: Client, current: { name: string; argv: Buffer[
     ` ssub=${c.shardChannels?.size ?? 0} multi=${c.multi === null ? -1 : c.multi.queue.length}` +
     ` qbuf=${qbuf} qbuf-free=0 argv-mem=${argvMem} multi-mem=${multiMem} rbs=${obl} rbp=${obl}` +
     ` obl=${obl} oll=0 omem=${omem} tot-mem=${qbuf + argvMem + multiMem + omem} events=${events}` +
-    ` cmd=${current !== null ? current.name : c.lastCommand} user=${c.user} redir=-1 resp=${c.reply.proto}`
+    ` cmd=${current !== null ? current.name : c.lastCommand} user=${c.user} redir=${trackingView.redir(c)} resp=${c.reply.proto}`
   );
 }
 

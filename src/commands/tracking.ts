@@ -15,7 +15,7 @@ import { serverInitHooks } from '../server/hooks';
 import { addInfoFields } from '../server/info';
 import type { Server } from '../server/server';
 import { is, parseInt64 } from './args';
-import { clientSubcommands } from './client';
+import { clientSubcommands, trackingView } from './client';
 import { type Command, Flag } from './types';
 
 /** Redis's tracking-table-max-keys default: past it, keys are invalidated to make room. */
@@ -461,6 +461,13 @@ clientSubcommands.push(
   { name: 'getredir', arity: 2, ...conn, handler: clientGetredir },
   { name: 'trackinginfo', arity: 2, ...conn, handler: clientTrackinginfo },
 );
+
+trackingView.flags = (c) => {
+  const t = states.get(c.server)?.clients.get(c);
+  if (t === undefined) return '';
+  return `t${t.brokenRedir ? 'R' : ''}${t.bcast ? 'B' : ''}`;
+};
+trackingView.redir = (c) => states.get(c.server)?.clients.get(c)?.redirect ?? -1;
 
 resetHooks.push((c) => {
   const st = states.get(c.server);

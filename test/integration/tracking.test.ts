@@ -4,6 +4,7 @@
 
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createClient } from 'redis';
 import { RawClient, replyEnd } from '../helpers/resp';
 import { type Running, skipWithoutRedis, startRedis, startRedoubt } from '../helpers/servers';
 
@@ -50,6 +51,13 @@ async function transcript(port: number, conns: number, steps: Step[]): Promise<s
       const argv = args.map((a) => (typeof a === 'string' ? a : ids[a.id]));
       out.push(`${n}> ${args.map((a) => (typeof a === 'string' ? a : `<id ${a.id}>`)).join(' ')}`);
       const reply = (await cs[n].raw(...argv)).toString('latin1');
+      if (args[0] === 'CLIENT' && args[1] === 'INFO') {
+        // only the tracking parts of the line are comparable
+        const f = / flags=(\S*) .* redir=(\S*) /.exec(reply);
+        out.push(`${n}< flags=${f?.[1]} redir=${norm(`:${f?.[2]}\r\n`, true)}`);
+        await drain();
+        continue;
+      }
       // HELLO's reply holds the connection id, which differs between the servers
       out.push(
         `${n}< ${args[0] === 'HELLO' ? reply.slice(0, 1) : JSON.stringify(norm(reply, args[1] === 'GETREDIR'))}`,
@@ -140,6 +148,10 @@ const SCENARIOS: Record<string, { conns: number; steps: Step[] }> = {
       [1, 'QUIT'],
       [2, 'SET', 'r', '2'],
       [0, 'CLIENT', 'TRACKINGINFO'],
+      [0, 'CLIENT', 'INFO'],
+      [2, 'CLIENT', 'INFO'],
+      [2, 'CLIENT', 'TRACKING', 'on', 'BCAST', 'REDIRECT', { id: 0 }],
+      [2, 'CLIENT', 'INFO'],
     ],
   },
   'flushall sends a null invalidation': {
@@ -159,10 +171,10 @@ const SCENARIOS: Record<string, { conns: number; steps: Step[] }> = {
     conns: 2,
     steps: [
       [0, 'HELLO', '3'],
-      [1, 'SET', 'e', 'v', 'PX', '100'],
+      [1, 'SET', 'e', 'v', 'PX', '300'],
       [0, 'CLIENT', 'TRACKING', 'on'],
       [0, 'GET', 'e'],
-      400,
+      700,
       [0, 'GET', 'e'],
     ],
   },
@@ -177,6 +189,43 @@ const SCENARIOS: Record<string, { conns: number; steps: Step[] }> = {
       [0, 'RESET'],
       [0, 'CLIENT', 'TRACKINGINFO'],
       [1, 'SET', 'q', '2'],
+    ],
+  },
+  'transactions, own writes after reads, HELLO keeps tracking': {
+    conns: 2,
+    steps: [
+      [0, 'HELLO', '3'],
+      [0, 'CLIENT', 'TRACKING', 'on'],
+      [0, 'MULTI'],
+      [0, 'GET', 't1'],
+      [0, 'GET', 't2'],
+      [0, 'EXEC'],
+      [0, 'MULTI'],
+      [0, 'SET', 't1', 'x'],
+      [0, 'INCR', 't2'],
+      [0, 'EXEC'],
+      [0, 'GET', 't1'],
+      [0, 'HELLO', '3'],
+      [0, 'CLIENT', 'TRACKINGINFO'],
+      [1, 'SET', 't1', 'y'],
+      [0, 'CLIENT', 'TRACKING', 'on', 'REDIRECT', { id: 0 }],
+      [0, 'GET', 't1'],
+      [1, 'SET', 't1', 'z'],
+      [0, 'CLIENT', 'TRACKINGINFO'],
+    ],
+  },
+  'bcast: several prefixes, keys of one command sorted, noloop with another writer': {
+    conns: 3,
+    steps: [
+      [0, 'HELLO', '3'],
+      [1, 'HELLO', '3'],
+      [0, 'CLIENT', 'TRACKING', 'on', 'BCAST', 'PREFIX', 'a', 'PREFIX', 'b', 'NOLOOP'],
+      [1, 'CLIENT', 'TRACKING', 'on', 'BCAST', 'PREFIX', 'ab'],
+      [2, 'MSET', 'bz', '1', 'abc', '2', 'ba', '3', 'aa', '4'],
+      [0, 'MSET', 'abd', '1', 'b1', '2'],
+      [2, 'FLUSHALL'],
+      [2, 'SET', 'abx', '1', 'PX', '150'],
+      500,
     ],
   },
 };
@@ -204,6 +253,33 @@ describe('client tracking against redis-server', () => {
       assert.deepEqual(got, want);
     });
   }
+
+  it('node-redis client-side cache: hits served locally, a write elsewhere invalidates', async () => {
+    const client = createClient({
+      socket: { port: ours.port, host: '127.0.0.1' },
+      RESP: 3,
+      clientSideCache: { ttl: 0, maxEntries: 0, evictPolicy: 'LRU' },
+    });
+    const other = await RawClient.connect({ port: ours.port });
+    await client.connect();
+    try {
+      await other.raw('SET', 'csc', 'one');
+      assert.equal(await client.get('csc'), 'one');
+      assert.equal(await client.get('csc'), 'one');
+      const cache = client.clientSideCache;
+      assert.ok(cache !== undefined);
+      assert.equal(cache.stats().hitCount, 1);
+      await other.raw('SET', 'csc', 'two');
+      // the invalidation push arrives on the client's own connection
+      for (let i = 0; i < 50 && cache.size() > 0; i++) await sleep(10);
+      assert.equal(cache.size(), 0);
+      assert.equal(await client.get('csc'), 'two');
+      assert.equal(cache.stats().missCount, 2);
+    } finally {
+      other.close();
+      await client.quit();
+    }
+  });
 
   it('INFO counts tracking clients, keys, items and prefixes', async () => {
     const a = await RawClient.connect({ port: ours.port });
