@@ -18,9 +18,6 @@ import { is, parseInt64 } from './args';
 import { clientSubcommands, trackingView } from './client';
 import { type Command, Flag } from './types';
 
-/** Redis's tracking-table-max-keys default: past it, keys are invalidated to make room. */
-const MAX_KEYS = 1_000_000;
-
 interface TrackState {
   bcast: boolean;
   optin: boolean;
@@ -56,6 +53,8 @@ interface State {
   prefixes: Map<string, Prefix>;
   pending: Pending[];
   broadcastDue: boolean;
+  /** a script ran a read-only command during the current top-level call */
+  scriptRead: boolean;
 }
 
 const states = new WeakMap<Server, State>();
@@ -73,6 +72,7 @@ function stateOf(s: Server): State {
       prefixes: new Map(),
       pending: [],
       broadcastDue: false,
+      scriptRead: false,
     };
     states.set(s, st);
   }
@@ -206,11 +206,15 @@ function rememberKeys(st: State, c: Client, t: TrackState, cmd: Command, argv: B
   }
 }
 
-/** Keeps the table bounded: the oldest keys are invalidated (as if changed) to make room. */
-function limitTable(st: State): void {
-  if (st.table.size <= MAX_KEYS) return;
+/**
+ * tracking-table-max-keys: past it, the oldest keys are invalidated as if changed (Redis picks
+ * random ones) until the table fits.
+ */
+function limitTable(s: Server, st: State): void {
+  const max = s.config.num('tracking-table-max-keys');
+  if (max === 0 || st.table.size <= max) return;
   for (const key of st.table.keys()) {
-    if (st.table.size <= MAX_KEYS) break;
+    if (st.table.size <= max) break;
     keyModified(st, key);
   }
 }
@@ -221,14 +225,28 @@ function afterCall(c: Client, cmd: Command, argv: Buffer[], depth: number): void
   const st = states.get(s);
   if (st === undefined) return;
   const t = st.clients.get(c);
-  if (t !== undefined && !t.bcast && cmd.flags & Flag.Readonly) rememberKeys(st, c, t, cmd, argv);
+  if (cmd.flags & Flag.Readonly) {
+    if (t !== undefined) {
+      if (!t.bcast) rememberKeys(st, c, t, cmd, argv);
+    } else if (depth > 0 && c.socket === null) {
+      // a read by a script (the scripting client): as Redis 7.0, the caller is tracked for the
+      // keys its own command declared (EVAL's KEYS), once its top-level call ends
+      st.scriptRead = true;
+    }
+  }
   const name = cmd.fullname;
   if (name === 'flushall' || name === 'flushdb') flushed(st);
   if (depth !== 0) return;
+  if (st.scriptRead) {
+    st.scriptRead = false;
+    if (t !== undefined && !t.bcast) rememberKeys(st, c, t, cmd, argv);
+  }
   // CLIENT CACHING applies to the one command after it (a transaction counts as one)
   if (t !== undefined && c.multi === null && !name.startsWith('client|')) t.caching = false;
-  limitTable(st);
   flushMessages(s, st, c);
+  // keys dropped to fit the table are nobody's writes (NOLOOP clients hear of them too)
+  limitTable(s, st);
+  if (st.pending.length > 0) flushMessages(s, st, null);
 }
 
 /** FLUSHALL / FLUSHDB: every tracking client hears that everything may have changed. */

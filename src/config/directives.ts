@@ -194,6 +194,8 @@ function generalDirectives(server: Server): DirectiveDef[] {
     { name: 'slowlog-max-len', type: 'int', default: '128', min: 0, max: LLONG_MAX },
     { name: 'latency-monitor-threshold', type: 'int', default: '0', min: 0, max: LLONG_MAX },
     { name: 'active-expire-effort', type: 'int', default: '1', min: 1, max: 10 },
+    // client tracking's key table bound (0 = none); past it, keys are invalidated to make room
+    { name: 'tracking-table-max-keys', type: 'int', default: '1000000', min: 0, max: LLONG_MAX },
     // accepted so that stock redis.conf files work; redoubt always runs in the foreground
     {
       name: 'daemonize',

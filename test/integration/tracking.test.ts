@@ -214,6 +214,17 @@ const SCENARIOS: Record<string, { conns: number; steps: Step[] }> = {
       [0, 'CLIENT', 'TRACKINGINFO'],
     ],
   },
+  'scripts: a read inside a script tracks the keys the caller declared': {
+    conns: 2,
+    steps: [
+      [0, 'HELLO', '3'],
+      [0, 'CLIENT', 'TRACKING', 'on'],
+      [0, 'EVAL_RO', "return redis.call('get', KEYS[1])", '1', 's1'],
+      [0, 'EVAL_RO', "return redis.call('get', 's3')", '1', 's2'],
+      [0, 'EVAL', "redis.call('get', KEYS[1]); return 1", '1', 's4'],
+      [1, 'MSET', 's1', '1', 's2', '2', 's3', '3', 's4', '4'],
+    ],
+  },
   'bcast: several prefixes, keys of one command sorted, noloop with another writer': {
     conns: 3,
     steps: [
@@ -278,6 +289,33 @@ describe('client tracking against redis-server', () => {
     } finally {
       other.close();
       await client.quit();
+    }
+  });
+
+  it('tracking-table-max-keys: keys past the bound are invalidated to make room (both servers)', async (t) => {
+    if (ref === null) {
+      skipWithoutRedis(t);
+      return;
+    }
+    for (const port of [ref.port, ours.port]) {
+      const a = await RawClient.connect({ port });
+      try {
+        await a.raw('FLUSHALL');
+        await a.raw('CONFIG', 'SET', 'tracking-table-max-keys', '2');
+        await a.raw('HELLO', '3');
+        await a.raw('CLIENT', 'TRACKING', 'on', 'NOLOOP');
+        assert.equal((await a.raw('MGET', 'm1', 'm2', 'm3', 'm4')).toString(), '*4\r\n_\r\n_\r\n_\r\n_\r\n');
+        // Redis trims in its cron: give both servers a few cycles
+        await sleep(400);
+        const pushes: string[] = [];
+        while (replyEnd(a.leftover(), 0) >= 0) pushes.push((await a.next()).toString());
+        assert.equal(pushes.length, 2, `port ${port}: ${pushes.join('|')}`);
+        for (const p of pushes) assert.match(p, /^>2\r\n\$10\r\ninvalidate\r\n\*1\r\n\$2\r\nm[1-4]\r\n$/);
+        assert.match((await a.raw('INFO', 'stats')).toString(), /tracking_total_keys:2\r\n/);
+        await a.raw('CONFIG', 'SET', 'tracking-table-max-keys', '1000000');
+      } finally {
+        a.close();
+      }
     }
   });
 
