@@ -306,6 +306,97 @@ function overlaps(a: string, b: string): boolean {
   return a.length <= b.length ? b.startsWith(a) : a.startsWith(b);
 }
 
+/** Index of the first element >= p in a sorted array. */
+function lowerBound(sorted: string[], p: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < p) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The first index (in argument order) of a prefix that overlaps another one given, or -1; in
+ * O(n log n). In sorted order the prefixes beginning with p form a range starting at p, and
+ * every member of such a range of two or more overlaps p: the answer is the least index
+ * covered by those ranges.
+ */
+function firstOverlapping(prefixes: string[]): number {
+  const n = prefixes.length;
+  if (n < 2) return -1;
+  const order = prefixes.map((_, i) => i).sort((a, b) => byteOrder(prefixes[a], prefixes[b]));
+  const sorted = order.map((i) => prefixes[i]);
+  const cover = new Int32Array(n + 1);
+  let any = false;
+  for (let q = 0; q < n; q++) {
+    // keys are latin1: every string beginning with p sorts before p + U+0100
+    const end = lowerBound(sorted, `${sorted[q]}\u0100`);
+    if (end - q > 1) {
+      cover[q]++;
+      cover[end]--;
+      any = true;
+    }
+  }
+  if (!any) return -1;
+  let best = -1;
+  let depth = 0;
+  for (let q = 0; q < n; q++) {
+    depth += cover[q];
+    if (depth > 0 && (best < 0 || order[q] < best)) best = order[q];
+  }
+  return best;
+}
+
+/**
+ * BCAST prefixes must not overlap (one a prefix of another), among themselves or with the
+ * client's current ones; writes Redis's error naming the first collision. Kept near-linear so a
+ * request with many prefixes can't stall the server: sorted neighbours reveal any overlap, and
+ * only then is the first pair searched for.
+ */
+function checkPrefixes(c: Client, cur: TrackState | undefined, prefixes: string[]): boolean {
+  const old = cur === undefined ? [] : [...cur.prefixes].sort(byteOrder);
+  // the lengths of the current prefixes, shortest first: candidates for "a prefix of p"
+  const lengths = [...new Set(old.map((x) => x.length))].sort((a, b) => a - b);
+  const firstSelf = firstOverlapping(prefixes);
+  for (let i = 0; i < prefixes.length; i++) {
+    const p = prefixes[i];
+    if (old.length > 0) {
+      // the first existing one in sorted order: its shortest prefix of p, else what p begins
+      let hit: string | null = null;
+      for (const k of lengths) {
+        if (k > p.length) break;
+        if (cur?.prefixes.has(p.slice(0, k))) {
+          hit = p.slice(0, k);
+          break;
+        }
+      }
+      if (hit === null) {
+        const at = lowerBound(old, p);
+        if (at < old.length && old[at].startsWith(p)) hit = old[at];
+      }
+      if (hit !== null) {
+        c.reply.error(
+          `ERR Prefix '${p}' overlaps with an existing prefix '${hit}'. Prefixes for a single client must not overlap.`,
+        );
+        return false;
+      }
+    }
+    if (i !== firstSelf) continue;
+    for (let j = i + 1; j < prefixes.length; j++) {
+      if (overlaps(p, prefixes[j])) {
+        c.reply.error(
+          `ERR Prefix '${p}' overlaps with another provided prefix '${prefixes[j]}'. Prefixes for a single client must not overlap.`,
+        );
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
 // CLIENT TRACKING <ON | OFF> [REDIRECT client-id] [PREFIX prefix [PREFIX prefix ...]] [BCAST]
 //   [OPTIN] [OPTOUT] [NOLOOP]
 function clientTracking(c: Client, argv: Buffer[]): void {
@@ -374,28 +465,7 @@ function clientTracking(c: Client, argv: Buffer[]): void {
       );
       return;
     }
-    if (bcast) {
-      for (let i = 0; i < prefixes.length; i++) {
-        if (cur !== undefined) {
-          for (const old of [...cur.prefixes].sort(byteOrder)) {
-            if (overlaps(old, prefixes[i])) {
-              c.reply.error(
-                `ERR Prefix '${prefixes[i]}' overlaps with an existing prefix '${old}'. Prefixes for a single client must not overlap.`,
-              );
-              return;
-            }
-          }
-        }
-        for (let j = i + 1; j < prefixes.length; j++) {
-          if (overlaps(prefixes[i], prefixes[j])) {
-            c.reply.error(
-              `ERR Prefix '${prefixes[i]}' overlaps with another provided prefix '${prefixes[j]}'. Prefixes for a single client must not overlap.`,
-            );
-            return;
-          }
-        }
-      }
-    }
+    if (bcast && !checkPrefixes(c, cur, prefixes)) return;
     enable(st, c, { bcast, optin, optout, noloop, redirect, prefixes: new Set() }, prefixes);
   } else if (is(argv[2], 'off')) {
     disable(st, c);

@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from 'redis';
-import { RawClient, replyEnd } from '../helpers/resp';
+import { encode, RawClient, replyEnd } from '../helpers/resp';
 import { type Running, skipWithoutRedis, startRedis, startRedoubt } from '../helpers/servers';
 
 /** An argument naming connection n's client id (REDIRECT). */
@@ -316,6 +316,33 @@ describe('client tracking against redis-server', () => {
       } finally {
         a.close();
       }
+    }
+  });
+
+  it('many BCAST prefixes are checked for overlaps without stalling', async () => {
+    const a = await RawClient.connect({ port: ours.port });
+    try {
+      // too many arguments to spread into a call
+      const send = (args: string[]) => {
+        a.write(encode(['CLIENT', 'TRACKING', 'on', 'BCAST', ...args]));
+        return a.next(10000);
+      };
+      const many: string[] = [];
+      for (let i = 0; i < 50000; i++) many.push('PREFIX', `p${i}:`);
+      const t0 = Date.now();
+      assert.equal(
+        (await send([...many, 'PREFIX', 'p49998:x'])).toString(),
+        "-ERR Prefix 'p49998:' overlaps with another provided prefix 'p49998:x'. Prefixes for a single client must not overlap.\r\n",
+      );
+      assert.equal((await send(many)).toString(), '+OK\r\n');
+      assert.equal(
+        (await a.raw('CLIENT', 'TRACKING', 'on', 'BCAST', 'PREFIX', 'q', 'PREFIX', 'p5')).toString(),
+        "-ERR Prefix 'p5' overlaps with an existing prefix 'p5000:'. Prefixes for a single client must not overlap.\r\n",
+      );
+      assert.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0} ms`);
+      assert.equal((await a.raw('CLIENT', 'TRACKING', 'off')).toString(), '+OK\r\n');
+    } finally {
+      a.close();
     }
   });
 
