@@ -687,9 +687,7 @@ function xrangeGeneric(c: Client, argv: Buffer[], rev: boolean): void {
     c.reply.nullArray();
     return;
   }
-  const items = rev
-    ? collect(s, start, end, true, count === -1 ? 0 : count)
-    : collect(s, start, end, false, count === -1 ? 0 : count);
+  const items = collect(s, start, end, rev, count === -1 ? 0 : count);
   c.reply.array(items.length);
   for (const [id, fv] of items) replyEntry(c, id, fv);
 }

@@ -246,10 +246,14 @@ const SMALL_ARGS = 16 * 1024;
 
 function quick(cmd: Command, argv: Buffer[]): boolean {
   if ((cmd.flags & Flag.Fast) !== 0) return true;
-  if (!SMALL_WRITES.has(cmd.name)) return false;
+  // by the table name, not the one clients call (rename-command)
+  if (!SMALL_WRITES.has(cmd.def.name)) return false;
   let n = 0;
-  for (let i = 1; i < argv.length; i++) n += argv[i].length;
-  return n <= SMALL_ARGS;
+  for (let i = 1; i < argv.length; i++) {
+    n += argv[i].length;
+    if (n > SMALL_ARGS) return false;
+  }
+  return true;
 }
 let runCmd: Command | null = null;
 let runClock: RequestClock | null = null;

@@ -7,10 +7,11 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { parseAt } from '../../src/persistence/aof-format';
-import { RawClient } from '../helpers/resp';
+import type { RawClient } from '../helpers/resp';
 import { type Running, redisServerPath, startRedis, startRedoubt, tmpDir } from '../helpers/servers';
+import { aofServers, manifest, waitRewrite } from './aofutil';
 import {
   assertSameData,
   type Cmd,
@@ -23,47 +24,10 @@ import {
 
 const haveRedis = redisServerPath() !== null;
 const AOF = ['--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--aof-use-rdb-preamble', 'no'];
-
-const running: Running[] = [];
-const clients: RawClient[] = [];
-
-async function open(r: Running): Promise<RawClient> {
-  running.push(r);
-  const c = await RawClient.connect({ port: r.port });
-  clients.push(c);
-  return c;
-}
-
-async function redoubt(dir: string, extra: string[] = []): Promise<[Running, RawClient]> {
-  const r = await startRedoubt({ dir, args: [...AOF, ...extra] });
-  return [r, await open(r)];
-}
-
-async function info(c: RawClient, field: string): Promise<string> {
-  const text = String(await c.call('INFO', 'persistence'));
-  const m = new RegExp(`^${field}:(.*)\\r?$`, 'm').exec(text);
-  return m === null ? '' : m[1].trim();
-}
-
-async function waitRewrite(c: RawClient): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (
-      (await info(c, 'aof_rewrite_in_progress')) === '0' &&
-      (await info(c, 'aof_rewrite_scheduled')) === '0'
-    ) {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('rewrite did not finish');
-}
+const { open, redoubt } = aofServers(AOF);
 
 function aofDir(dir: string): string {
   return path.join(dir, 'appendonlydir');
-}
-
-function manifest(dir: string): string {
-  return fs.readFileSync(path.join(aofDir(dir), 'appendonly.aof.manifest'), 'latin1');
 }
 
 /** The base file named by the manifest. */
@@ -201,11 +165,6 @@ async function fill(c: RawClient, seed: number): Promise<void> {
   await run(c, streamCommands());
   await run(c, extraCommands());
 }
-
-after(async () => {
-  for (const c of clients) c.close();
-  await Promise.all(running.map((r) => r.stop()));
-});
 
 describe('AOF base as commands (aof-use-rdb-preamble no)', () => {
   it('start-up creates an empty .base.aof; BGREWRITEAOF writes every type as commands; a restart reloads it exactly', async () => {

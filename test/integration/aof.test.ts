@@ -5,9 +5,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, describe, it } from 'node:test';
-import { RawClient } from '../helpers/resp';
+import { describe, it } from 'node:test';
+import type { RawClient } from '../helpers/resp';
 import { type Running, redisServerPath, startRedis, startRedoubt, tmpDir } from '../helpers/servers';
+import { aofServers, info, manifest, waitRewrite } from './aofutil';
 import {
   assertSameData,
   collect as collectAll,
@@ -19,44 +20,7 @@ import {
 
 const haveRedis = redisServerPath() !== null;
 const AOF = ['--save', '', '--appendonly', 'yes', '--appendfsync', 'always'];
-
-const running: Running[] = [];
-const clients: RawClient[] = [];
-
-async function open(r: Running): Promise<RawClient> {
-  running.push(r);
-  const c = await RawClient.connect({ port: r.port });
-  clients.push(c);
-  return c;
-}
-
-async function redoubt(dir: string, extra: string[] = []): Promise<[Running, RawClient]> {
-  const r = await startRedoubt({ dir, args: [...AOF, ...extra] });
-  return [r, await open(r)];
-}
-
-async function info(c: RawClient, field: string): Promise<string> {
-  const text = String(await c.call('INFO', 'persistence'));
-  const m = new RegExp(`^${field}:(.*)\\r?$`, 'm').exec(text);
-  return m === null ? '' : m[1].trim();
-}
-
-async function waitRewrite(c: RawClient): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (
-      (await info(c, 'aof_rewrite_in_progress')) === '0' &&
-      (await info(c, 'aof_rewrite_scheduled')) === '0'
-    ) {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('rewrite did not finish');
-}
-
-function manifest(dir: string): string {
-  return fs.readFileSync(path.join(dir, 'appendonlydir', 'appendonly.aof.manifest'), 'latin1');
-}
+const { open, redoubt } = aofServers(AOF);
 
 function copyDir(from: string): string {
   const to = tmpDir('aof-copy-');
@@ -115,11 +79,6 @@ async function collect(c: RawClient, opts: { streams: boolean }): Promise<Map<st
 async function runRaw(c: RawClient, cmds: (string | number)[][]): Promise<void> {
   for (const cmd of cmds) await c.call(...cmd);
 }
-
-after(async () => {
-  for (const c of clients) c.close();
-  await Promise.all(running.map((r) => r.stop()));
-});
 
 describe('AOF (multi-part, Redis 7 layout)', () => {
   it('writes manifest, base and incr files (0600 in a 0700 dir) and reloads every key exactly', async () => {

@@ -8,7 +8,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { RawClient } from '../helpers/resp';
-import { BIN, freePort, type Running, startRedoubt, tmpDir } from '../helpers/servers';
+import {
+  BIN,
+  freePort,
+  type Running,
+  redisServerPath,
+  skipWithoutRedis,
+  startRedoubt,
+  tmpDir,
+} from '../helpers/servers';
 
 const DEBIAN_CONF = '/etc/redis/redis.conf';
 
@@ -333,10 +341,9 @@ describe('CONFIG REWRITE on a live server', () => {
         .split('\n')
         .filter((l) => l.startsWith('user ') && !l.startsWith('user default '));
     // redis-server 7.0 on the same file and commands
-    const redisBin = ['/usr/bin/redis-server', '/usr/sbin/redis-server'].find((b) => fs.existsSync(b));
-    if (redisBin === undefined) {
-      if (process.env.REQUIRE_REDIS === '1') throw new Error('redis-server is required (REQUIRE_REDIS=1)');
-      t.skip('redis-server not installed');
+    const redisBin = redisServerPath();
+    if (redisBin === null) {
+      skipWithoutRedis(t);
       return;
     }
     const rdir = tmpDir('rewrite-users-redis-');

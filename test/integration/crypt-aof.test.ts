@@ -19,6 +19,7 @@ import { INCR_HEADER_LEN, RECORD_HEAD } from '../../src/persistence/aof-crypt';
 import { ENC_MAGIC, KIND_AOF, KIND_AOF_INCR, TAG_LEN } from '../../src/persistence/crypt';
 import { RawClient } from '../helpers/resp';
 import { BIN, freePort, tmpDir as newTmpDir, type Running, startRedoubt } from '../helpers/servers';
+import { info, waitRewrite } from './aofutil';
 
 const made: string[] = [];
 /** A new temporary directory, removed after the tests. */
@@ -73,24 +74,6 @@ async function withServer<T>(dir: string, args: string[], f: (c: RawClient) => P
     c.close();
     await r.stop();
   }
-}
-
-async function info(c: RawClient, field: string): Promise<string> {
-  const text = String(await c.call('INFO', 'persistence'));
-  const m = new RegExp(`^${field}:(.*)\\r?$`, 'm').exec(text);
-  return m === null ? '' : m[1].trim();
-}
-
-async function waitRewrite(c: RawClient): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (
-      (await info(c, 'aof_rewrite_in_progress')) === '0' &&
-      (await info(c, 'aof_rewrite_scheduled')) === '0'
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('rewrite did not finish');
 }
 
 /** [start, end) of each record of an encrypted incr file. */
