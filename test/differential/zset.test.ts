@@ -5,8 +5,9 @@
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { prng } from '../helpers/random';
-import { encode, RawClient, type RespValue } from '../helpers/resp';
+import { RawClient, type RespValue } from '../helpers/resp';
 import { type Running, redisServerPath, startRedis, startRedoubt } from '../helpers/servers';
+import { clients, nextOrPending, SETTLE, send, sleep } from '../helpers/transcript';
 import { keyspaceEvents } from './events';
 import { diffSuite, type Step } from './harness';
 
@@ -1068,33 +1069,6 @@ describe('differential: zset large sets, keyspace events', {
 });
 
 // ---- blocking pops with several connections ----
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Time for a command sent on one connection to be processed before another connection acts. */
-const SETTLE = 60;
-
-/** The next reply if one arrives within `ms`, else 'pending'. */
-async function nextOrPending(c: RawClient, ms: number): Promise<string> {
-  await sleep(ms);
-  if (c.leftover().length === 0) return 'pending';
-  return (await c.next()).toString('latin1');
-}
-
-async function clients(port: number, n: number, proto = 2): Promise<RawClient[]> {
-  const out: RawClient[] = [];
-  for (let i = 0; i < n; i++) {
-    const c = await RawClient.connect({ port });
-    if (proto === 3) await c.raw('HELLO', '3');
-    await c.raw('SELECT', '9');
-    out.push(c);
-  }
-  await out[0].raw('FLUSHDB');
-  return out;
-}
-
-function send(c: RawClient, ...args: string[]): void {
-  c.write(encode(args));
-}
 
 const str = (b: Buffer) => b.toString('latin1');
 

@@ -5,37 +5,9 @@
 
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { encode, RawClient } from '../helpers/resp';
+import { encode, type RawClient } from '../helpers/resp';
 import { type Running, redisServerPath, startRedis, startRedoubt } from '../helpers/servers';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Time for a command sent on one connection to be processed before another connection acts. */
-const SETTLE = 60;
-
-type Scenario = (port: number) => Promise<string[]>;
-
-/** The next reply if one arrives within `ms`, else 'pending'. */
-async function nextOrPending(c: RawClient, ms: number): Promise<string> {
-  await sleep(ms);
-  if (c.leftover().length === 0) return 'pending';
-  return (await c.next()).toString('latin1');
-}
-
-async function clients(port: number, n: number, proto = 2): Promise<RawClient[]> {
-  const out: RawClient[] = [];
-  for (let i = 0; i < n; i++) {
-    const c = await RawClient.connect({ port });
-    if (proto === 3) await c.raw('HELLO', '3');
-    await c.raw('SELECT', '9');
-    out.push(c);
-  }
-  await out[0].raw('FLUSHDB');
-  return out;
-}
-
-function send(c: RawClient, ...args: string[]): void {
-  c.write(encode(args));
-}
+import { clients, nextOrPending, type Scenario, SETTLE, send, sleep } from '../helpers/transcript';
 
 async function next(c: RawClient): Promise<string> {
   return (await c.next()).toString('latin1');
