@@ -139,13 +139,21 @@ function reset(c: Client): void {
 export const connectionCommands: CommandDef[] = [
   {
     name: 'ping',
+    borrowsArgs: true,
     arity: -1,
     flags: 'fast',
     acl: '@connection',
     tips: 'request_policy:all_shards response_policy:all_succeeded',
     handler: ping,
   },
-  { name: 'echo', arity: 2, flags: 'loading stale fast', acl: '@connection', handler: echo },
+  {
+    name: 'echo',
+    borrowsArgs: true,
+    arity: 2,
+    flags: 'loading stale fast',
+    acl: '@connection',
+    handler: echo,
+  },
   {
     name: 'quit',
     arity: -1,

@@ -26,6 +26,12 @@ export interface CommandDef {
   getKeys?: (argv: Buffer[]) => number[];
   /** Redis command tips for COMMAND INFO, space separated (e.g. "nondeterministic_output"). */
   tips?: string;
+  /**
+   * The handler only reads argv while it runs: no argument Buffer (nor a view of one) is kept
+   * after it returns, stored values and replies are copies. Such a command may be given views
+   * of the connection layer's reused read buffer; any other gets its own copy of argv first.
+   */
+  borrowsArgs?: true;
 }
 
 export enum Flag {
@@ -82,6 +88,8 @@ export const FLAG_BITS: Record<string, number> = {
 /** A registered command (or subcommand) with its runtime statistics. */
 export class Command {
   readonly flags: number;
+  /** def.borrowsArgs (read on every call: kept as a plain field) */
+  readonly borrowsArgs: boolean;
   readonly flagNames: string[];
   readonly categories: string[];
   readonly firstKey: number;
@@ -113,6 +121,7 @@ export class Command {
     this.flags = bits;
     [this.firstKey, this.lastKey, this.step] = def.keys ?? [0, 0, 0];
     this.handler = def.handler;
+    this.borrowsArgs = def.borrowsArgs === true;
     this.categories = deriveCategories(def, bits);
     if (def.subcommands) {
       this.subcommands = new Map();

@@ -1,6 +1,8 @@
 // Incremental request parser: RESP multibulk arrays and inline commands.
-// Arguments are zero-copy slices of the received chunks; chunks are never mutated, so a slice
-// stays valid for as long as anyone holds it. Limits are checked before anything is buffered.
+// Arguments are zero-copy slices of the received chunks. A chunk is either the caller's to keep
+// (never mutated, so a slice stays valid for as long as anyone holds it) or a view of a read
+// buffer the caller reuses, which it hands back with release() before the next read.
+// Limits are checked before anything is buffered.
 
 import { splitArgs } from './splitargs';
 
@@ -169,8 +171,9 @@ export class RequestParser {
     }
     if (avail === 0) {
       this.buf = chunk;
-    } else if (this.need > 0 && this.need - avail < chunk.length) {
-      // the pending bulk ends inside this chunk: join just its remainder
+    } else if (this.need > avail && this.need - avail < chunk.length) {
+      // the pending bulk ends inside this chunk: join just its remainder (need <= avail only
+      // when bytes were fed twice without next() in between: the bulk is whole already)
       const take = this.need - avail;
       this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk.subarray(0, take)], this.need);
       this.rest = chunk.subarray(take);
@@ -178,6 +181,29 @@ export class RequestParser {
       this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk], avail + chunk.length);
     }
     this.pos = 0;
+  }
+
+  /**
+   * Copies whatever the parser still holds of `ab`, a read buffer its owner is about to reuse:
+   * the unparsed bytes, held chunks and the arguments of a partly received request. Called
+   * after each read from a shared buffer; usually nothing is left (whole requests arrived).
+   */
+  release(ab: ArrayBufferLike): void {
+    const buf = this.buf;
+    if (buf.buffer === ab) {
+      this.buf = this.pos < buf.length ? Buffer.from(buf.subarray(this.pos)) : EMPTY;
+      this.pos = 0;
+    }
+    if (this.rest !== null && this.rest.buffer === ab) this.rest = Buffer.from(this.rest);
+    const parts = this.parts;
+    for (let i = 0; i < parts.length; i++) if (parts[i].buffer === ab) parts[i] = Buffer.from(parts[i]);
+    const args = this.args;
+    for (let i = 0; i < this.argn; i++) if (args[i].buffer === ab) args[i] = Buffer.from(args[i]);
+    if (this.ab === ab) {
+      this.viewOf = EMPTY;
+      this.ab = EMPTY.buffer as ArrayBuffer;
+      this.base = EMPTY.byteOffset;
+    }
   }
 
   /** Moves on to the bytes after `buf` once it is used up; false when there are none. */

@@ -3,7 +3,7 @@
 import type * as net from 'node:net';
 import { ProtocolError } from '../protocol/parser';
 import { Client } from './client';
-import { breakTimingChain, linkTimingChain, processCommand } from './dispatch';
+import { breakTimingChain, linkTimingChain, processCommand, setBorrowing } from './dispatch';
 import type { Server } from './server';
 
 /** Stop reading from a client whose unsent replies exceed this (backpressure, not a limit). */
@@ -15,7 +15,80 @@ const MID_BATCH_FLUSH_BYTES = 1024 * 1024;
 const QUERY_LIMIT_MIN = 1024 * 1024;
 
 export function acceptConnection(s: Server, socket: net.Socket, unix: boolean): void {
-  if (admitConnection(s, socket, unix)) startClient(s, socket, unix, null);
+  if (admitConnection(s, socket, unix)) startClient(s, socket, unix, null, true);
+}
+
+/*
+ * Plain TCP and Unix sockets all read into one buffer, reused for every read (the `onread`
+ * user-buffer mode of net.Socket), instead of Node allocating a zeroed 64 KiB backing store
+ * per read, copying it to the size read and leaving both to the GC: at pipelined rates that
+ * cost more than parsing the requests. It is safe because a read is handled to its end before
+ * the next read of any socket can happen (the main thread delivers them one at a time); what
+ * must outlive it is copied first (parser.release, dispatch's ownArgs for commands that keep
+ * their arguments). Node offers onread only to sockets it connects itself, so accepted sockets
+ * are switched over through the Socket's own fields for it, found by their symbol names;
+ * where they are missing (another Node version) sockets keep 'data' events.
+ */
+const READ_BUF_SIZE = 64 * 1024;
+let readBuf: Buffer | null = null;
+
+interface UserBufferFields {
+  buffer: symbol;
+  callback: symbol;
+  generator: symbol;
+}
+/** undefined until the first socket was examined, null when this Node lacks the fields. */
+let userBufferFields: UserBufferFields | null | undefined;
+
+function findUserBufferFields(socket: net.Socket): UserBufferFields | null {
+  const byName = new Map<string, symbol>();
+  for (const sym of Object.getOwnPropertySymbols(socket)) {
+    if (sym.description !== undefined) byName.set(sym.description, sym);
+  }
+  const buffer = byName.get('kBuffer');
+  const callback = byName.get('kBufferCb');
+  const generator = byName.get('kBufferGen');
+  if (buffer === undefined || callback === undefined || generator === undefined) return null;
+  return { buffer, callback, generator };
+}
+
+/** Switches an accepted socket to the shared read buffer; false = it keeps 'data' events. */
+export function useSharedReads(socket: net.Socket, onRead: (nread: number) => void): boolean {
+  if (userBufferFields === undefined) userBufferFields = findUserBufferFields(socket);
+  const f = userBufferFields;
+  if (f === null) return false;
+  const fields = socket as unknown as Record<symbol, unknown>;
+  const handle = (socket as unknown as { _handle: { useUserBuffer?: (b: Uint8Array) => void } | null })
+    ._handle;
+  if (
+    handle === null ||
+    typeof handle.useUserBuffer !== 'function' ||
+    fields[f.buffer] !== null ||
+    fields[f.generator] !== null
+  ) {
+    return false;
+  }
+  if (readBuf === null) readBuf = Buffer.alloc(READ_BUF_SIZE);
+  fields[f.buffer] = readBuf;
+  fields[f.callback] = onRead;
+  handle.useUserBuffer(readBuf);
+  return true;
+}
+
+/** The buffer every shared read lands in (null before the first socket was switched). */
+export function sharedReadBuffer(): Buffer | null {
+  return readBuf;
+}
+
+function onSharedRead(s: Server, c: Client, nread: number): void {
+  const buf = readBuf as Buffer;
+  setBorrowing(true);
+  try {
+    onData(s, c, buf.subarray(0, nread));
+  } finally {
+    setBorrowing(false);
+    c.parser.release(buf.buffer);
+  }
 }
 
 /** Counts an accepted socket and runs the accept filters; false = a filter closed it. */
@@ -37,7 +110,13 @@ export function admitConnection(s: Server, socket: net.Socket, unix: boolean): b
  * Creates the client of an admitted connection: a plain socket, or a tls.TLSSocket once its
  * handshake is done. `user`: already authenticated as this user (by a client certificate).
  */
-export function startClient(s: Server, socket: net.Socket, unix: boolean, user: string | null): void {
+export function startClient(
+  s: Server,
+  socket: net.Socket,
+  unix: boolean,
+  user: string | null,
+  sharedReads = false,
+): void {
   if (s.clients.size >= s.config.num('maxclients')) {
     s.stats.rejectedConnections++;
     socket.on('error', () => {});
@@ -61,7 +140,9 @@ export function startClient(s: Server, socket: net.Socket, unix: boolean, user: 
   if (user !== null) c.setAuthenticated(user);
   s.clients.set(c.id, c);
   for (const h of s.clientCreatedHooks) h(c);
-  socket.on('data', (chunk: Buffer) => onData(s, c, chunk));
+  if (!sharedReads || !useSharedReads(socket, (nread) => onSharedRead(s, c, nread))) {
+    socket.on('data', (chunk: Buffer) => onData(s, c, chunk));
+  }
   socket.on('error', () => {
     // reset by peer and the like: 'close' follows
   });

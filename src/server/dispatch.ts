@@ -161,9 +161,41 @@ function runWithoutReply(s: Server, c: Client, argv: Buffer[]): void {
   }
 }
 
+/**
+ * True while the connection layer runs requests parsed from its shared read buffer
+ * (connection.ts), which the next socket read overwrites: argv are views of it then, and
+ * whatever may keep them past the call gets copies (ownArgs).
+ */
+let borrowing = false;
+
+export function setBorrowing(on: boolean): void {
+  borrowing = on;
+}
+
+/** Replaces each argument by a copy, all in one allocation (pooled when small). */
+function ownArgs(argv: Buffer[]): void {
+  let total = 0;
+  for (let i = 0; i < argv.length; i++) total += argv[i].length;
+  const mem = Buffer.allocUnsafe(total);
+  let p = 0;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const len = a.length;
+    mem.set(a, p);
+    argv[i] = mem.subarray(p, p + len);
+    p += len;
+  }
+}
+
 function runCommand(s: Server, c: Client, argv: Buffer[]): void {
   const cmd = lookup(s, c, argv);
   if (cmd === null) return;
+  // from here on argv may be kept (handler, MULTI queue, pause): copy it unless it can't be
+  let borrowed = borrowing;
+  if (borrowed && !cmd.borrowsArgs) {
+    ownArgs(argv);
+    borrowed = false;
+  }
   if (!c.authenticated && !(cmd.flags & Flag.NoAuth)) {
     cmd.rejectedCalls++;
     reject(s, c, E.noAuth);
@@ -192,11 +224,13 @@ function runCommand(s: Server, c: Client, argv: Buffer[]): void {
       reject(s, c, 'ERR Command not allowed inside a transaction');
       return;
     }
+    if (borrowed) ownArgs(argv);
     c.multi.queue.push({ cmd, argv });
     c.reply.raw('+QUEUED\r\n');
     return;
   }
   if (s.pauseUntil !== 0 && isPaused(s, c, cmd)) {
+    if (borrowed) ownArgs(argv);
     blockForPause(s, c, argv);
     return;
   }

@@ -20,23 +20,51 @@ interface Outcome {
   error: string | null;
 }
 
+/**
+ * How chunks reach the parser. `shared`: each is copied into one scratch buffer that is fed,
+ * handed back with release() and then scribbled over, as the server's shared read buffer is
+ * reused; requests are read right away (as by commands that borrow their arguments), except
+ * after chunks whose bit in `holdMask` is set, which are left in the parser (a blocked client).
+ */
+interface Feeding {
+  shared: boolean;
+  holdMask: number;
+}
+const OWN: Feeding = { shared: false, holdMask: 0 };
+
 /** Feeds chunks, drains after each, and checks the memory invariant on the way. */
-function run(chunks: Uint8Array[], limits: Limits): Outcome {
+function run(chunks: Uint8Array[], limits: Limits, how: Feeding = OWN): Outcome {
   const p = new RequestParser({ ...limits });
   const cmds: string[][] = [];
   let fed = 0;
+  const scratch = Buffer.alloc(Math.max(1, ...chunks.map((ch) => ch.byteLength)));
   try {
-    for (const ch of chunks) {
-      const b = Buffer.from(ch.buffer, ch.byteOffset, ch.byteLength);
-      p.feed(b);
-      fed += b.length;
-      assert.ok(p.pending() <= fed, `pending ${p.pending()} > fed ${fed}`);
-      for (let r = p.next(); r !== null; r = p.next()) {
-        assert.ok(r.length > 0, 'an empty request is never returned');
-        cmds.push(r.map((a) => a.toString('latin1')));
-        assert.ok(p.pending() <= fed, `pending ${p.pending()} > fed ${fed}`);
+    for (let i = 0; i < chunks.length; i++) {
+      const ch = chunks[i];
+      let b = Buffer.from(ch.buffer, ch.byteOffset, ch.byteLength);
+      if (how.shared) {
+        scratch.set(b);
+        b = scratch.subarray(0, ch.byteLength);
       }
-      assert.ok(p.pending() <= fed, `pending ${p.pending()} > fed ${fed}`);
+      try {
+        p.feed(b);
+        fed += b.length;
+        assert.ok(p.pending() <= fed, `pending ${p.pending()} > fed ${fed}`);
+        const hold = i < chunks.length - 1 && ((how.holdMask >>> (i % 31)) & 1) === 1;
+        if (!hold) {
+          for (let r = p.next(); r !== null; r = p.next()) {
+            assert.ok(r.length > 0, 'an empty request is never returned');
+            cmds.push(r.map((a) => a.toString('latin1')));
+            assert.ok(p.pending() <= fed, `pending ${p.pending()} > fed ${fed}`);
+          }
+        }
+        assert.ok(p.pending() <= fed, `pending ${p.pending()} > fed ${fed}`);
+      } finally {
+        if (how.shared) {
+          p.release(scratch.buffer);
+          scratch.fill(0xaa);
+        }
+      }
     }
   } catch (e) {
     // anything else (TypeError, RangeError...) is a parser bug and fails the property
@@ -139,14 +167,23 @@ const params = { numRuns: RUNS, seed: SEED };
 
 test('arbitrary bytes: only ProtocolError, memory bounded, outcome independent of chunking', () => {
   fc.assert(
-    fc.property(anyStream, fc.array(fc.nat(), { maxLength: 12 }), limitsArb, (data, cuts, limits) => {
-      const whole = run([data], limits);
-      const split = run(chunked(data, cuts), limits);
-      assert.deepEqual(split, whole);
-      const bytes: Uint8Array[] = [];
-      for (let i = 0; i < data.length; i++) bytes.push(data.subarray(i, i + 1));
-      assert.deepEqual(run(bytes, limits), whole);
-    }),
+    fc.property(
+      anyStream,
+      fc.array(fc.nat(), { maxLength: 12 }),
+      limitsArb,
+      fc.nat(),
+      (data, cuts, limits, mask) => {
+        const whole = run([data], limits);
+        const split = run(chunked(data, cuts), limits);
+        assert.deepEqual(split, whole);
+        // through a reused read buffer, with or without requests left in the parser in between
+        assert.deepEqual(run(chunked(data, cuts), limits, { shared: true, holdMask: 0 }), whole);
+        assert.deepEqual(run(chunked(data, cuts), limits, { shared: true, holdMask: mask }), whole);
+        const bytes: Uint8Array[] = [];
+        for (let i = 0; i < data.length; i++) bytes.push(data.subarray(i, i + 1));
+        assert.deepEqual(run(bytes, limits), whole);
+      },
+    ),
     params,
   );
 });
@@ -160,6 +197,11 @@ test('a valid prefix parses identically whatever follows and however it is chunk
       const limits = { maxBulkLen: 512 * 1024 * 1024, unauthenticated: false };
       const r = run(chunked(data, cuts), limits);
       assert.deepEqual(r.cmds.slice(0, expected.length), expected);
+      const shared = run(chunked(data, cuts), limits, {
+        shared: true,
+        holdMask: cuts.length > 0 ? cuts[0] : 0,
+      });
+      assert.deepEqual(shared.cmds.slice(0, expected.length), expected);
       // the prefix alone leaves nothing behind
       const p = new RequestParser(limits);
       p.feed(prefix);
