@@ -490,15 +490,15 @@ const W = 'write denyoom fast';
 const R = 'readonly fast';
 
 export const hashCommands: CommandDef[] = [
-  { name: 'hset', arity: -4, flags: W, keys: [1, 1, 1], acl: '@hash', handler: hset },
-  { name: 'hsetnx', arity: 4, flags: W, keys: [1, 1, 1], acl: '@hash', handler: hsetnx },
-  { name: 'hmset', arity: -4, flags: W, keys: [1, 1, 1], acl: '@hash', handler: hmset },
-  { name: 'hget', arity: 3, flags: R, keys: [1, 1, 1], acl: '@hash', handler: hget },
-  { name: 'hmget', arity: -3, flags: R, keys: [1, 1, 1], acl: '@hash', handler: hmget },
-  { name: 'hdel', arity: -3, flags: 'write fast', keys: [1, 1, 1], acl: '@hash', handler: hdel },
-  { name: 'hlen', arity: 2, flags: R, keys: [1, 1, 1], acl: '@hash', handler: hlen },
+  { name: 'hset', borrowsArgs: true, arity: -4, flags: W, keys: [1, 1, 1], acl: '@hash', handler: hset },
+  { name: 'hsetnx', borrowsArgs: true, arity: 4, flags: W, keys: [1, 1, 1], acl: '@hash', handler: hsetnx },
+  { name: 'hmset', borrowsArgs: true, arity: -4, flags: W, keys: [1, 1, 1], acl: '@hash', handler: hmset },
+  { name: 'hget', borrowsArgs: true, arity: 3, flags: R, keys: [1, 1, 1], acl: '@hash', handler: hget },
+  { name: 'hmget', borrowsArgs: true, arity: -3, flags: R, keys: [1, 1, 1], acl: '@hash', handler: hmget },
+  { name: 'hdel', borrowsArgs: true, arity: -3, flags: 'write fast', keys: [1, 1, 1], acl: '@hash', handler: hdel },
+  { name: 'hlen', borrowsArgs: true, arity: 2, flags: R, keys: [1, 1, 1], acl: '@hash', handler: hlen },
   { name: 'hstrlen', arity: 3, flags: R, keys: [1, 1, 1], acl: '@hash', handler: hstrlen },
-  { name: 'hexists', arity: 3, flags: R, keys: [1, 1, 1], acl: '@hash', handler: hexists },
+  { name: 'hexists', borrowsArgs: true, arity: 3, flags: R, keys: [1, 1, 1], acl: '@hash', handler: hexists },
   {
     name: 'hkeys',
     arity: 2,
@@ -526,7 +526,7 @@ export const hashCommands: CommandDef[] = [
     tips: 'nondeterministic_output_order',
     handler: hgetall,
   },
-  { name: 'hincrby', arity: 4, flags: W, keys: [1, 1, 1], acl: '@hash', handler: hincrby },
+  { name: 'hincrby', borrowsArgs: true, arity: 4, flags: W, keys: [1, 1, 1], acl: '@hash', handler: hincrby },
   { name: 'hincrbyfloat', arity: 4, flags: W, keys: [1, 1, 1], acl: '@hash', handler: hincrbyfloat },
   {
     name: 'hrandfield',

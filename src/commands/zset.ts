@@ -1586,18 +1586,18 @@ function zscan(c: Client, argv: Buffer[]): void {
 }
 
 export const zsetCommands: CommandDef[] = [
-  { name: 'zadd', arity: -4, flags: 'write denyoom fast', keys: [1, 1, 1], acl: '@sortedset', handler: zadd },
+  { name: 'zadd', borrowsArgs: true, arity: -4, flags: 'write denyoom fast', keys: [1, 1, 1], acl: '@sortedset', handler: zadd },
   {
-    name: 'zincrby',
+    name: 'zincrby', borrowsArgs: true,
     arity: 4,
     flags: 'write denyoom fast',
     keys: [1, 1, 1],
     acl: '@sortedset',
     handler: zincrby,
   },
-  { name: 'zrem', arity: -3, flags: 'write fast', keys: [1, 1, 1], acl: '@sortedset', handler: zrem },
-  { name: 'zcard', arity: 2, flags: 'readonly fast', keys: [1, 1, 1], acl: '@sortedset', handler: zcard },
-  { name: 'zscore', arity: 3, flags: 'readonly fast', keys: [1, 1, 1], acl: '@sortedset', handler: zscore },
+  { name: 'zrem', borrowsArgs: true, arity: -3, flags: 'write fast', keys: [1, 1, 1], acl: '@sortedset', handler: zrem },
+  { name: 'zcard', borrowsArgs: true, arity: 2, flags: 'readonly fast', keys: [1, 1, 1], acl: '@sortedset', handler: zcard },
+  { name: 'zscore', borrowsArgs: true, arity: 3, flags: 'readonly fast', keys: [1, 1, 1], acl: '@sortedset', handler: zscore },
   {
     name: 'zmscore',
     arity: -3,
@@ -1690,8 +1690,8 @@ export const zsetCommands: CommandDef[] = [
     acl: '@sortedset',
     handler: zremrangebylex,
   },
-  { name: 'zpopmin', arity: -2, flags: 'write fast', keys: [1, 1, 1], acl: '@sortedset', handler: zpopmin },
-  { name: 'zpopmax', arity: -2, flags: 'write fast', keys: [1, 1, 1], acl: '@sortedset', handler: zpopmax },
+  { name: 'zpopmin', borrowsArgs: true, arity: -2, flags: 'write fast', keys: [1, 1, 1], acl: '@sortedset', handler: zpopmin },
+  { name: 'zpopmax', borrowsArgs: true, arity: -2, flags: 'write fast', keys: [1, 1, 1], acl: '@sortedset', handler: zpopmax },
   { name: 'zmpop', arity: -4, flags: 'write', acl: '@sortedset', getKeys: numkeysKeys(1), handler: zmpop },
   {
     name: 'bzpopmin',

@@ -38,58 +38,10 @@ export function addGate(g: Gate): void {
   gates.push(g);
 }
 
-/**
- * Recently resolved command names, by a hash of their case-folded bytes: a hit gives the
- * lower-case name without decoding or lower-casing argv[0] (the per-request cost that shows
- * in profiles). Only names that resolved to a command are stored, so the cache holds at most
- * NAME_CACHE entries whatever clients send; the table is still consulted with the name, so
- * rename-command needs no invalidation.
- */
-const NAME_CACHE = 256;
-const MAX_CACHED_NAME = 32;
-const cachedBytes: (Buffer | null)[] = new Array(NAME_CACHE).fill(null);
-const cachedNames: string[] = new Array(NAME_CACHE).fill('');
-
-function nameHash(b: Buffer, len: number): number {
-  let h = len;
-  for (let i = 0; i < len; i++) h = (h * 31 + (b[i] | 0x20)) | 0;
-  return (h ^ (h >>> 8)) & (NAME_CACHE - 1);
-}
-
-/** Whether `b` equals the lower-case bytes `lower`, ignoring ASCII case. */
-function foldEquals(b: Buffer, lower: Buffer): boolean {
-  const len = b.length;
-  if (lower.length !== len) return false;
-  for (let i = 0; i < len; i++) {
-    let ch = b[i];
-    if (ch >= 65 && ch <= 90) ch += 32;
-    if (ch !== lower[i]) return false;
-  }
-  return true;
-}
-
 /** Resolves argv to a command, or writes the rejection and returns null. */
 export function lookup(s: Server, c: Client, argv: Buffer[]): Command | null {
   const a0 = argv[0];
-  let cmd: Command | undefined;
-  const len = a0.length;
-  if (len > 0 && len <= MAX_CACHED_NAME) {
-    const h = nameHash(a0, len);
-    const cb = cachedBytes[h];
-    if (cb !== null && foldEquals(a0, cb)) cmd = s.commands.get(cachedNames[h]);
-    if (cmd === undefined) {
-      cmd = s.commands.get(a0.toString('latin1'));
-      if (cmd !== undefined) {
-        const nb = Buffer.from(cmd.name, 'latin1');
-        if (foldEquals(a0, nb)) {
-          cachedBytes[h] = nb;
-          cachedNames[h] = cmd.name;
-        }
-      }
-    }
-  } else {
-    cmd = s.commands.get(a0.toString('latin1'));
-  }
+  let cmd = s.commands.resolve(a0);
   if (cmd === undefined) {
     const name = a0.toString('latin1');
     let args = '';

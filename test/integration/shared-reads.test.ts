@@ -65,6 +65,16 @@ class Script {
     return b;
   }
 
+  private readonly used: Buffer[] = [];
+
+  /** A value already written (so removals and lookups hit), or a new one. */
+  member(): Buffer {
+    if (this.used.length > 0 && this.rnd() < 0.5) return this.used[this.int(this.used.length)];
+    const v = this.value();
+    if (v.length < 200) this.used.push(v);
+    return v;
+  }
+
   private field(): string {
     const f = `f${this.int(12)}`;
     this.fields.add(f);
@@ -74,7 +84,7 @@ class Script {
   private write(): Arg[] {
     const p = this.p;
     const k = `${p}s${this.int(6)}`;
-    switch (this.int(17)) {
+    switch (this.int(20)) {
       case 0:
         return ['SET', k, this.value()];
       case 1:
@@ -88,15 +98,15 @@ class Script {
       case 5:
         return ['GETSET', k, this.value()];
       case 6:
-        return ['RPUSH', `${p}l`, this.value(), this.value()];
+        return ['RPUSH', `${p}l`, this.value(), this.member()];
       case 7:
-        return ['LPUSH', `${p}l`, this.value()];
+        return ['LPUSH', `${p}l`, this.member()];
       case 8:
         return ['HSET', `${p}h`, this.field(), this.value(), this.field(), this.value()];
       case 9:
-        return ['SADD', `${p}set`, this.value(), this.value()];
+        return ['SADD', `${p}set`, this.member(), this.member()];
       case 10:
-        return ['ZADD', `${p}z`, String(this.int(1000) / 8), this.value()];
+        return ['ZADD', `${p}z`, String(this.int(1000) / 8), this.member()];
       case 11:
         this.streamId += 1 + this.int(3);
         return ['XADD', `${p}x`, `${this.streamId}-1`, this.field(), this.value()];
@@ -114,9 +124,60 @@ class Script {
         return ['ECHO', this.value()];
       case 15:
         return ['INCRBY', `${p}n`, String(this.int(1000) - 500)];
-      default:
+      case 16:
         return ['PING', this.value()];
+      default:
+        return this.other();
     }
+  }
+
+  /** The rest of the commands that may read their arguments in place (borrowsArgs). */
+  private other(): Arg[] {
+    const p = this.p;
+    const k = `${p}s${this.int(6)}`;
+    const count = String(this.int(4));
+    const ops: (() => Arg[])[] = [
+      () => ['SETNX', k, this.member()],
+      () => ['PSETEX', k, '100000', this.value()],
+      () => ['MSETNX', `${p}s${this.int(6)}`, this.value(), `${p}t`, this.value()],
+      () => ['GETDEL', k],
+      () => ['GETEX', k, 'PERSIST'],
+      () => ['STRLEN', k],
+      () => ['GETRANGE', k, String(this.int(20)), String(this.int(60) - 10)],
+      () => ['MGET', k, `${p}s${this.int(6)}`, `${p}t`],
+      () => ['INCR', `${p}n`],
+      () => ['DECRBY', `${p}n`, String(this.int(50))],
+      () => ['EXISTS', k, `${p}l`, `${p}t`],
+      () => ['TYPE', [k, `${p}l`, `${p}h`, `${p}z`][this.int(4)]],
+      () => ['EXPIRE', k, '100000'],
+      () => ['PEXPIRE', `${p}l`, '100000000'],
+      () => ['PERSIST', [k, `${p}l`][this.int(2)]],
+      () => ['TOUCH', k, `${p}h`],
+      () => [this.rnd() < 0.5 ? 'DEL' : 'UNLINK', k],
+      () => [this.rnd() < 0.5 ? 'LPUSHX' : 'RPUSHX', `${p}l`, this.member()],
+      () => [this.rnd() < 0.5 ? 'LPOP' : 'RPOP', `${p}l`],
+      () => [this.rnd() < 0.5 ? 'LPOP' : 'RPOP', `${p}l`, count],
+      () => ['LLEN', `${p}l`],
+      () => ['LINDEX', `${p}l`, String(this.int(10) - 5)],
+      () => ['HSETNX', `${p}h`, this.field(), this.member()],
+      () => ['HMSET', `${p}h`, this.field(), this.member()],
+      () => ['HGET', `${p}h`, this.field()],
+      () => ['HEXISTS', `${p}h`, this.field()],
+      () => ['HDEL', `${p}h`, this.field(), this.field()],
+      () => ['HLEN', `${p}h`],
+      () => ['HINCRBY', `${p}h`, 'counter', String(this.int(100))],
+      () => ['SREM', `${p}set`, this.member(), this.member()],
+      () => ['SISMEMBER', `${p}set`, this.member()],
+      () => ['SCARD', `${p}set`],
+      () => ['ZINCRBY', `${p}z`, String(this.int(10)), this.member()],
+      () => ['ZADD', `${p}z`, 'GT', 'CH', String(this.int(100)), this.member(), '3.5', this.member()],
+      () => ['ZREM', `${p}z`, this.member()],
+      () => ['ZSCORE', `${p}z`, this.member()],
+      () => ['ZCARD', `${p}z`],
+      () => [this.rnd() < 0.5 ? 'ZPOPMIN' : 'ZPOPMAX', `${p}z`, count],
+      () => ['PING'],
+    ];
+    return ops[this.int(ops.length)]();
   }
 
   build(n: number): Arg[][] {
@@ -148,7 +209,7 @@ class Script {
     out.push(['SORT', `${p}set`, 'ALPHA']);
     out.push(['ZRANGE', `${p}z`, '0', '-1', 'WITHSCORES']);
     out.push(['XRANGE', `${p}x`, '-', '+']);
-    out.push(['GET', `${p}n`]);
+    out.push(['GET', `${p}n`], ['GET', `${p}t`], ['HGET', `${p}h`, 'counter']);
     return out;
   }
 }
