@@ -468,10 +468,34 @@ const ORDER = 'nondeterministic_output_order';
 const RANDOM = 'nondeterministic_output';
 
 export const setCommands: CommandDef[] = [
-  { name: 'sadd', borrowsArgs: true, arity: -3, flags: 'write denyoom fast', keys: [1, 1, 1], acl: '@set', handler: sadd },
-  { name: 'srem', borrowsArgs: true, arity: -3, flags: 'write fast', keys: [1, 1, 1], acl: '@set', handler: srem },
+  {
+    name: 'sadd',
+    borrowsArgs: true,
+    arity: -3,
+    flags: 'write denyoom fast',
+    keys: [1, 1, 1],
+    acl: '@set',
+    handler: sadd,
+  },
+  {
+    name: 'srem',
+    borrowsArgs: true,
+    arity: -3,
+    flags: 'write fast',
+    keys: [1, 1, 1],
+    acl: '@set',
+    handler: srem,
+  },
   { name: 'smove', arity: 4, flags: 'write fast', keys: [1, 2, 1], acl: '@set', handler: smove },
-  { name: 'sismember', borrowsArgs: true, arity: 3, flags: 'readonly fast', keys: [1, 1, 1], acl: '@set', handler: sismember },
+  {
+    name: 'sismember',
+    borrowsArgs: true,
+    arity: 3,
+    flags: 'readonly fast',
+    keys: [1, 1, 1],
+    acl: '@set',
+    handler: sismember,
+  },
   {
     name: 'smismember',
     arity: -3,
@@ -480,7 +504,15 @@ export const setCommands: CommandDef[] = [
     acl: '@set',
     handler: smismember,
   },
-  { name: 'scard', borrowsArgs: true, arity: 2, flags: 'readonly fast', keys: [1, 1, 1], acl: '@set', handler: scard },
+  {
+    name: 'scard',
+    borrowsArgs: true,
+    arity: 2,
+    flags: 'readonly fast',
+    keys: [1, 1, 1],
+    acl: '@set',
+    handler: scard,
+  },
   {
     name: 'smembers',
     arity: 2,
