@@ -82,11 +82,11 @@ export function sharedReadBuffer(): Buffer | null {
 
 function onSharedRead(s: Server, c: Client, nread: number): void {
   const buf = readBuf as Buffer;
-  setBorrowing(true);
+  setBorrowing(buf.buffer);
   try {
     onData(s, c, buf.subarray(0, nread));
   } finally {
-    setBorrowing(false);
+    setBorrowing(null);
     c.parser.release(buf.buffer);
   }
 }

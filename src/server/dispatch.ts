@@ -114,24 +114,26 @@ function runWithoutReply(s: Server, c: Client, argv: Buffer[]): void {
 }
 
 /**
- * True while the connection layer runs requests parsed from its shared read buffer
- * (connection.ts), which the next socket read overwrites: argv are views of it then, and
- * whatever may keep them past the call gets copies (ownArgs).
+ * While the connection layer runs requests parsed from its shared read buffer (connection.ts),
+ * that buffer's memory, which the next socket read overwrites: arguments in it are views that
+ * whatever may keep them past the call must copy (ownArgs). null otherwise.
  */
-let borrowing = false;
+let borrowedFrom: ArrayBufferLike | null = null;
 
-export function setBorrowing(on: boolean): void {
-  borrowing = on;
+export function setBorrowing(ab: ArrayBufferLike | null): void {
+  borrowedFrom = ab;
 }
 
-/** Replaces each argument by a copy, all in one allocation (pooled when small). */
-function ownArgs(argv: Buffer[]): void {
+/** Replaces the arguments that are views of `ab` by copies, all in one allocation (pooled
+ *  when small). Only those: an argument assembled from several reads is the parser's own. */
+function ownArgs(argv: Buffer[], ab: ArrayBufferLike): void {
   let total = 0;
-  for (let i = 0; i < argv.length; i++) total += argv[i].length;
+  for (let i = 0; i < argv.length; i++) if (argv[i].buffer === ab) total += argv[i].length;
   const mem = Buffer.allocUnsafe(total);
   let p = 0;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    if (a.buffer !== ab) continue;
     const len = a.length;
     mem.set(a, p);
     argv[i] = mem.subarray(p, p + len);
@@ -143,10 +145,10 @@ function runCommand(s: Server, c: Client, argv: Buffer[]): void {
   const cmd = lookup(s, c, argv);
   if (cmd === null) return;
   // from here on argv may be kept (handler, MULTI queue, pause): copy it unless it can't be
-  let borrowed = borrowing;
-  if (borrowed && !cmd.borrowsArgs) {
-    ownArgs(argv);
-    borrowed = false;
+  let borrowed = borrowedFrom;
+  if (borrowed !== null && !cmd.borrowsArgs) {
+    ownArgs(argv, borrowed);
+    borrowed = null;
   }
   if (!c.authenticated && !(cmd.flags & Flag.NoAuth)) {
     cmd.rejectedCalls++;
@@ -176,13 +178,13 @@ function runCommand(s: Server, c: Client, argv: Buffer[]): void {
       reject(s, c, 'ERR Command not allowed inside a transaction');
       return;
     }
-    if (borrowed) ownArgs(argv);
+    if (borrowed !== null) ownArgs(argv, borrowed);
     c.multi.queue.push({ cmd, argv });
     c.reply.raw('+QUEUED\r\n');
     return;
   }
   if (s.pauseUntil !== 0 && isPaused(s, c, cmd)) {
-    if (borrowed) ownArgs(argv);
+    if (borrowed !== null) ownArgs(argv, borrowed);
     blockForPause(s, c, argv);
     return;
   }
