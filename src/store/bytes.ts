@@ -1,5 +1,5 @@
-// Copies of request bytes that the store keeps (arguments are views of the received chunk and
-// must not pin it). Small copies are carved from shared 8 KiB slabs, as Buffer.from does from
+// Copies of request bytes that the store keeps (arguments are views of the received chunk, which
+// they must not pin, or of the shared read buffer, which the next read overwrites). Small copies are carved from shared 8 KiB slabs, as Buffer.from does from
 // its pool, but without Buffer.from's argument dispatch, which costs more than the copy for a
 // short value (about a tenth of a SET).
 
