@@ -136,7 +136,9 @@ describe('ScanMap', () => {
             if (cursor === 0) done = true;
           }
           for (const k of start) if (!removed.has(k)) assert.ok(seen.includes(k), `key ${k} missed`);
-          assert.equal(new Set(seen).size, seen.length, 'no key returned twice');
+          // a key deleted and set again mid-scan is a new entry and may come twice (as in Redis)
+          const kept = seen.filter((k) => !removed.has(k));
+          assert.equal(new Set(kept).size, kept.length, 'no key returned twice');
           // the Map and the order array agree after any amount of compaction
           assert.deepEqual([...m.keys()].sort(), [...new Set([...m.nodes()].map((n) => n.key))].sort());
         },
