@@ -13,6 +13,7 @@
 
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import { prng } from '../test/helpers/random';
 import { encode, replyEnd } from '../test/helpers/resp';
 import { type Running, startRedis, startRedoubt } from '../test/helpers/servers';
 
@@ -99,17 +100,6 @@ async function measure(pipe: Pipe, srv: Running, cmds: string[][]): Promise<Cell
   return { wall: Number(t1 - t0) / 1000 / cmds.length, cpu: (c1 - c0) / cmds.length };
 }
 
-function rnd(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const CASES = [
   'fill (per member)',
   'ZADD new',
@@ -124,7 +114,7 @@ const CASES = [
 async function bench(name: string, srv: Running, sizes: number[], ops: number): Promise<Map<string, Cell[]>> {
   const out = new Map<string, Cell[]>(CASES.map((c) => [c, []]));
   const pipe = await Pipe.connect(srv.port);
-  const r = rnd(42);
+  const r = prng(42);
   for (const n of sizes) {
     await pipe.run([['DEL', 'z']]);
     // fill: 100 members per ZADD

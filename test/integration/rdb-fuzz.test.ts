@@ -23,7 +23,7 @@ import { HashValue } from '../../src/store/hash';
 import { ListValue } from '../../src/store/list';
 import { SetValue } from '../../src/store/set';
 import { ZSetValue } from '../../src/store/zset';
-import { rng } from './rdbutil';
+import { prng } from '../helpers/random';
 
 function samples(): Value[] {
   const out: Value[] = [];
@@ -122,7 +122,7 @@ function mutate(p: Buffer, r: () => number, body: number): Buffer {
 
 describe('hostile RDB data', () => {
   it('mutated DUMP payloads decode or fail with RdbError', () => {
-    const r = rng(2024);
+    const r = prng(2024);
     let decoded = 0;
     let refused = 0;
     for (const v of samples()) {
@@ -177,7 +177,7 @@ describe('hostile RDB data', () => {
       return dbs[0].size;
     };
     assert.equal(load(file, true), vals.length);
-    const r = rng(99);
+    const r = prng(99);
     let refused = 0;
     for (let t = 0; t < 600; t++) {
       const m = Buffer.from(file);

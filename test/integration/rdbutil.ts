@@ -2,21 +2,10 @@
 // per-key comparison of two servers (TYPE, value, TTL, OBJECT ENCODING).
 
 import * as assert from 'node:assert/strict';
+import { prng } from '../helpers/random';
 import { type RawClient, RespError, type RespValue } from '../helpers/resp';
 
 export type Cmd = (string | Buffer | number)[];
-
-/** A small deterministic PRNG (tests must be reproducible). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function bytes(r: () => number, n: number): Buffer {
   const b = Buffer.allocUnsafe(n);
@@ -26,7 +15,7 @@ function bytes(r: () => number, n: number): Buffer {
 
 /** Commands that build the non-stream part of the dataset (db 0, 3 and 15). */
 export function dataCommands(seed = 1): Cmd[] {
-  const r = rng(seed);
+  const r = prng(seed);
   const out: Cmd[] = [];
   const db = (n: number) => out.push(['SELECT', n]);
   db(0);

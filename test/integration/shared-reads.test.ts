@@ -8,6 +8,7 @@
 
 import * as assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { prng } from '../helpers/random';
 import { encode, RawClient } from '../helpers/resp';
 import {
   type Running,
@@ -23,18 +24,6 @@ const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Date.now() 
 const ROUNDS = Number(process.env.FUZZ_RUNS ?? '') || 2;
 const CLIENTS = 4;
 const COMMANDS = 250;
-
-/** mulberry32: small, seeded, good enough to draw test inputs. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Arg = string | Buffer;
 

@@ -18,17 +18,7 @@ import {
 } from '../../src/security/acl';
 import { Client } from '../../src/server/client';
 import { Server } from '../../src/server/server';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../helpers/random';
 
 function server(): Server {
   const clock = {
@@ -83,7 +73,7 @@ describe('ACL rules', () => {
   it('ACL LIST describes any user so that its rules rebuild the same permissions', () => {
     const s = server();
     const acl = s.acl;
-    const rnd = mulberry32(7);
+    const rnd = prng(7);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
     const names = acl.index.cmds.map(aclName);
     const plain = acl.index.top.filter((c) => c.subcommands === null).map((c) => c.def.name);

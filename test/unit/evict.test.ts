@@ -8,17 +8,7 @@ import { Server } from '../../src/server/server';
 import { bumpLfu, type Entry, lfuConfig, lfuDecayed } from '../../src/store/db';
 import { EvictResult, performEvictions, setEvictionRandom } from '../../src/store/evict';
 import { bytesToHuman, ENTRY_OVERHEAD, memoryInfo, recountMemory, usedMemory } from '../../src/store/memory';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../helpers/random';
 
 interface FakeClock {
   t: number;
@@ -35,7 +25,7 @@ function setup(policy: string): { s: Server; clock: FakeClock } {
   const s = new Server(clock);
   s.log.level = 'nothing';
   assert.equal(s.config.set('maxmemory-policy', [policy]), null);
-  setEvictionRandom(s, mulberry32(12345));
+  setEvictionRandom(s, prng(12345));
   // no time budget: each eviction completes synchronously, whatever the machine's load
   assert.equal(s.config.set('maxmemory-eviction-tenacity', ['100']), null);
   return { s, clock };
@@ -145,7 +135,7 @@ test('every evicting policy brings memory under maxmemory across databases', () 
 test('volatile-ttl evicts the nearest expiries first', () => {
   const { s, clock } = setup('volatile-ttl');
   // TTLs in random order so insertion order says nothing
-  const rand = mulberry32(7);
+  const rand = prng(7);
   const ttls = Array.from({ length: 400 }, (_, i) => i + 1);
   for (let i = ttls.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));

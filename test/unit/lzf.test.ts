@@ -5,14 +5,7 @@ import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { lzfCompress, lzfDecompress } from '../../src/persistence/lzf';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
+import { prng } from '../helpers/random';
 
 describe('lzf', () => {
   it('produces the bytes redis-server writes (DUMP payloads of long strings)', () => {
@@ -33,7 +26,7 @@ describe('lzf', () => {
   });
 
   it('round-trips random, repetitive and text-like data', () => {
-    const r = rng(42);
+    const r = prng(42);
     for (let t = 0; t < 300; t++) {
       const len = 1 + Math.floor(r() * (t % 10 === 0 ? 30000 : 500));
       const b = Buffer.alloc(len);
@@ -68,7 +61,7 @@ describe('lzf', () => {
     assert.equal(lzfDecompress(Buffer.from([0x05, 0x61]), 6), null, 'literal run past the input');
     assert.equal(lzfDecompress(Buffer.from([0xe0]), 9), null, 'truncated long reference');
     assert.equal(lzfDecompress(Buffer.from([0x00, 0x61, 0xe0, 0xff, 0x00]), 10), null, 'run past the output');
-    const r = rng(7);
+    const r = prng(7);
     for (let t = 0; t < 2000; t++) {
       const b = Buffer.alloc(1 + Math.floor(r() * 40));
       for (let i = 0; i < b.length; i++) b[i] = Math.floor(r() * 256);
