@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { prng } from '../helpers/random';
 import { RawClient, type RespValue } from '../helpers/resp';
 import { type Running, redisServerPath, startRedis, startRedoubt } from '../helpers/servers';
-import { clients, nextOrPending, SETTLE, send, sleep } from '../helpers/transcript';
+import { clients, nextOrPending, SETTLE, send, sleep, transcriptSuite } from '../helpers/transcript';
 import { keyspaceEvents } from './events';
 import { diffSuite, type Step } from './harness';
 
@@ -1250,26 +1250,4 @@ const expected: Record<string, string[]> = {
   ],
 };
 
-describe('blocking zset pops', () => {
-  let ours: Running;
-  let ref: Running | null = null;
-  before(async () => {
-    [ours, ref] = await Promise.all([
-      startRedoubt(),
-      redisServerPath() ? startRedis() : Promise.resolve(null),
-    ]);
-  });
-  after(async () => {
-    await Promise.all([ours?.stop(), ref?.stop()]);
-  });
-  for (const [name, run] of Object.entries(scenarios)) {
-    it(name, async () => {
-      const got = await run(ours.port);
-      assert.deepEqual(got, expected[name], 'redoubt transcript');
-      if (ref !== null) {
-        const want = await run(ref.port);
-        assert.deepEqual(got, want, 'redoubt vs redis-server');
-      }
-    });
-  }
-});
+transcriptSuite('blocking zset pops', scenarios, expected);

@@ -1,7 +1,10 @@
 // Multi-connection transcripts for blocking-command tests: several connections in db 9, one
 // command sent without waiting, replies collected as text, 'pending' when none arrived in time.
 
+import * as assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
 import { encode, RawClient } from './resp';
+import { type Running, redisServerPath, startRedis, startRedoubt } from './servers';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Time for a command sent on one connection to be processed before another connection acts. */
@@ -33,4 +36,38 @@ export async function clients(port: number, n: number, proto = 2): Promise<RawCl
 /** Sends a command without waiting for its reply. */
 export function send(c: RawClient, ...args: string[]): void {
   c.write(encode(args));
+}
+
+/**
+ * A suite running each scenario on redoubt and on redis-server 7.0: the transcripts must be
+ * equal, and equal to `expected[name]` where given (pinning our behaviour when Redis is absent).
+ * Without redis-server the comparison fails under REQUIRE_REDIS=1, as in CI.
+ */
+export function transcriptSuite(
+  title: string,
+  scenarios: Record<string, Scenario>,
+  expected: Record<string, string[]>,
+): void {
+  describe(title, () => {
+    let ours: Running;
+    let ref: Running | null = null;
+    before(async () => {
+      [ours, ref] = await Promise.all([
+        startRedoubt(),
+        redisServerPath() ? startRedis() : Promise.resolve(null),
+      ]);
+    });
+    after(async () => {
+      await Promise.all([ours?.stop(), ref?.stop()]);
+    });
+    for (const [name, run] of Object.entries(scenarios)) {
+      it(name, async () => {
+        if (ref === null && process.env.REQUIRE_REDIS === '1')
+          throw new Error('redis-server is required (REQUIRE_REDIS=1) but not installed');
+        const got = await run(ours.port);
+        if (expected[name]) assert.deepEqual(got, expected[name], 'redoubt transcript');
+        if (ref !== null) assert.deepEqual(got, await run(ref.port), 'redoubt vs redis-server');
+      });
+    }
+  });
 }

@@ -2,11 +2,16 @@
 // against a real redis-server 7.0 (when installed): the transcripts must be equal, and the
 // redoubt transcript is also checked against the expected values written here.
 
-import * as assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { encode } from '../helpers/resp';
-import { type Running, redisServerPath, startRedis, startRedoubt } from '../helpers/servers';
-import { clients, nextOrPending, type Scenario, SETTLE, send, sleep } from '../helpers/transcript';
+import {
+  clients,
+  nextOrPending,
+  type Scenario,
+  SETTLE,
+  send,
+  sleep,
+  transcriptSuite,
+} from '../helpers/transcript';
 
 const scenarios: Record<string, Scenario> = {
   async 'FIFO order among three blocked clients'(port) {
@@ -301,26 +306,4 @@ const expected: Record<string, string[]> = {
   ],
 };
 
-describe('blocking list commands', () => {
-  let ours: Running;
-  let ref: Running | null = null;
-  before(async () => {
-    [ours, ref] = await Promise.all([
-      startRedoubt(),
-      redisServerPath() ? startRedis() : Promise.resolve(null),
-    ]);
-  });
-  after(async () => {
-    await Promise.all([ours?.stop(), ref?.stop()]);
-  });
-  for (const [name, run] of Object.entries(scenarios)) {
-    it(name, async () => {
-      const got = await run(ours.port);
-      if (expected[name]) assert.deepEqual(got, expected[name], 'redoubt transcript');
-      if (ref !== null) {
-        const want = await run(ref.port);
-        assert.deepEqual(got, want, 'redoubt vs redis-server');
-      }
-    });
-  }
-});
+transcriptSuite('blocking list commands', scenarios, expected);
