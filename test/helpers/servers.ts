@@ -167,3 +167,22 @@ export function skipWithoutRedis(t: { skip(msg?: string): void }): void {
     throw new Error('redis-server is required (REQUIRE_REDIS=1) but not installed');
   t.skip('redis-server not installed');
 }
+
+/** Runs redoubt with `args` until it exits (a start-up it must refuse, a tool): its exit code
+ *  and everything it printed; killed after `ms`. */
+export function runToExit(args: string[], ms = 20000): Promise<{ code: number | null; out: string }> {
+  const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const add = (d: Buffer) => {
+    out += d.toString();
+  };
+  proc.stdout.on('data', add);
+  proc.stderr.on('data', add);
+  const t = setTimeout(() => proc.kill('SIGKILL'), ms);
+  return new Promise((r) =>
+    proc.once('exit', (code) => {
+      clearTimeout(t);
+      r({ code, out });
+    }),
+  );
+}

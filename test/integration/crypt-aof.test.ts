@@ -18,7 +18,14 @@ import { after, describe, it } from 'node:test';
 import { INCR_HEADER_LEN, RECORD_HEAD } from '../../src/persistence/aof-crypt';
 import { ENC_MAGIC, KIND_AOF, KIND_AOF_INCR, TAG_LEN } from '../../src/persistence/crypt';
 import { RawClient } from '../helpers/resp';
-import { BIN, freePort, tmpDir as newTmpDir, type Running, startRedoubt } from '../helpers/servers';
+import {
+  BIN,
+  freePort,
+  tmpDir as newTmpDir,
+  type Running,
+  runToExit,
+  startRedoubt,
+} from '../helpers/servers';
 import { info, waitRewrite } from './aofutil';
 
 const made: string[] = [];
@@ -37,23 +44,7 @@ const MARK = 'plaintext-marker-7f3a';
 const INCR = 'appendonly.aof.1.incr.aof';
 const BASE = 'appendonly.aof.1.base.rdb';
 
-function run(args: string[]): Promise<{ code: number | null; out: string }> {
-  const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  proc.stderr.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  const t = setTimeout(() => proc.kill('SIGKILL'), 20000);
-  return new Promise((r) =>
-    proc.once('exit', (code) => {
-      clearTimeout(t);
-      r({ code, out });
-    }),
-  );
-}
+const run = runToExit;
 
 function newKey(file: string): string {
   fs.writeFileSync(file, `${crypto.randomBytes(32).toString('hex')}\n`, { mode: 0o600 });

@@ -5,7 +5,6 @@
 // dumps (no key) still refuse a flipped bit anywhere through the RDB CRC-64.
 
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
@@ -13,27 +12,11 @@ import { HEADER_LEN, isEncrypted, loadServerKey, TAG_LEN } from '../../src/persi
 import { LoadError, loadFile, saveSync } from '../../src/persistence/save';
 import { Server } from '../../src/server/server';
 import { RawClient } from '../helpers/resp';
-import { BIN, freePort, startRedoubt, tmpDir } from '../helpers/servers';
+import { freePort, runToExit, startRedoubt, tmpDir } from '../helpers/servers';
 
 const AUTH = 'failed authentication: the file was modified, truncated or encrypted with another key';
 
-function run(args: string[]): Promise<{ code: number | null; out: string }> {
-  const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  proc.stderr.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  const t = setTimeout(() => proc.kill('SIGKILL'), 20000);
-  return new Promise((r) =>
-    proc.once('exit', (code) => {
-      clearTimeout(t);
-      r({ code, out });
-    }),
-  );
-}
+const run = runToExit;
 
 async function keygen(file: string): Promise<void> {
   const r = await run(['keygen', file]);

@@ -17,7 +17,7 @@ import { LoadError, loadFile } from '../../src/persistence/save';
 import { defaultValueOptions } from '../../src/persistence/values';
 import { Server } from '../../src/server/server';
 import { RawClient } from '../helpers/resp';
-import { BIN, freePort, startRedoubt, tmpDir } from '../helpers/servers';
+import { BIN, freePort, runToExit, startRedoubt, tmpDir } from '../helpers/servers';
 
 /** An RDB file built with the writer primitives; `body` writes what comes after the header. */
 function rdbFile(body: (w: RdbWriter) => void, opts: { version?: number; checksum?: boolean } = {}): Buffer {
@@ -57,22 +57,8 @@ function dirWith(file: Buffer, mode = 0o600): string {
 }
 
 /** Starts redoubt on `dir` and waits for it to exit (for files it must refuse). */
-async function runToExit(dir: string, args: string[] = []): Promise<{ code: number | null; out: string }> {
-  const port = await freePort();
-  const proc = spawn(process.execPath, [BIN, '--port', String(port), '--dir', dir, '--save', '', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  proc.stderr.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  const t = setTimeout(() => proc.kill('SIGKILL'), 20000);
-  const code = await new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
-  clearTimeout(t);
-  return { code, out };
+async function runOn(dir: string, args: string[] = []): Promise<{ code: number | null; out: string }> {
+  return runToExit(['--port', String(await freePort()), '--dir', dir, '--save', '', ...args]);
 }
 
 describe('RDB loading', () => {
@@ -80,7 +66,7 @@ describe('RDB loading', () => {
     const f = simpleDump();
     f[f.length - 1] ^= 0xff;
     const dir = dirWith(f);
-    const { code, out } = await runToExit(dir);
+    const { code, out } = await runOn(dir);
     assert.equal(code, 1);
     assert.match(
       out,
@@ -92,7 +78,7 @@ describe('RDB loading', () => {
   it('refuses truncated files and unknown types', async () => {
     const f = simpleDump();
     const cut = dirWith(f.subarray(0, f.length - 20));
-    const r1 = await runToExit(cut);
+    const r1 = await runOn(cut);
     assert.equal(r1.code, 1);
     assert.match(r1.out, /Bad RDB file .*dump\.rdb: unexpected end of data/);
     const bad = rdbFile((w) => {
@@ -100,7 +86,7 @@ describe('RDB loading', () => {
       w.byte(42); // no such value type or opcode
       w.string('k');
     });
-    const r2 = await runToExit(dirWith(bad));
+    const r2 = await runOn(dirWith(bad));
     assert.equal(r2.code, 1);
     assert.match(r2.out, /Bad RDB file .*dump\.rdb: unknown RDB type or opcode 42/);
     const mod = rdbFile((w) => {
@@ -109,11 +95,11 @@ describe('RDB loading', () => {
       w.string('k');
       w.len(12345);
     });
-    const r3 = await runToExit(dirWith(mod));
+    const r3 = await runOn(dirWith(mod));
     assert.equal(r3.code, 1);
     assert.match(r3.out, /module value type, which redoubt does not support/);
     const newer = Buffer.concat([Buffer.from('REDIS0011'), simpleDump().subarray(9)]);
-    const r4 = await runToExit(dirWith(newer));
+    const r4 = await runOn(dirWith(newer));
     assert.equal(r4.code, 1);
     assert.match(r4.out, /can't handle RDB format version 0011/);
   });
@@ -142,7 +128,7 @@ describe('RDB loading', () => {
 
   it('refuses a dump writable by group or others (permission-check yes), loads it with warn', async () => {
     const dir = dirWith(simpleDump(), 0o666);
-    const { code, out } = await runToExit(dir);
+    const { code, out } = await runOn(dir);
     assert.equal(code, 1);
     assert.match(out, /dump\.rdb is writable by group or others \(mode 0666\)/);
     assert.match(out, /Refusing to load .*dump\.rdb: unsafe permissions/);
