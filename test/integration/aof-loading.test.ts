@@ -9,11 +9,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { writeDbHeader, writeFooter, writeHeader, writeKey } from '../../src/persistence/rdb';
-import { RdbWriter } from '../../src/persistence/rdbio';
-import { defaultValueOptions } from '../../src/persistence/values';
 import { RawClient } from '../helpers/resp';
 import { BIN, freePort, startRedoubt, tmpDir } from '../helpers/servers';
+import { writeStringsRdb } from './rdbutil';
 
 const BASE_KEYS = 400000;
 const INCR_CMDS = 600000;
@@ -23,29 +21,7 @@ function bigAof(): string {
   const dir = tmpDir('aof-big-');
   const ad = path.join(dir, 'appendonlydir');
   fs.mkdirSync(ad, { mode: 0o700 });
-  const fd = fs.openSync(path.join(ad, 'appendonly.aof.1.base.rdb'), 'w', 0o600);
-  const w = new RdbWriter({ compress: true, sink: (c) => fs.writeSync(fd, c) });
-  writeHeader(w, {
-    redisVersion: '7.0.15',
-    ctime: Math.floor(Date.now() / 1000),
-    usedMem: 4242,
-    aofBase: true,
-  });
-  writeDbHeader(w, 0, BASE_KEYS, 0);
-  const v = Buffer.from('base');
-  for (let i = 0; i < BASE_KEYS; i++) {
-    writeKey(
-      w,
-      { key: `b:${i}`, value: v, expires: 0, lru: 0, lfu: 0 },
-      defaultValueOptions,
-      'none',
-      0,
-      () => 0,
-    );
-    w.maybeFlush();
-  }
-  fs.writeSync(fd, writeFooter(w, true));
-  fs.closeSync(fd);
+  writeStringsRdb(path.join(ad, 'appendonly.aof.1.base.rdb'), BASE_KEYS, 'b:', Buffer.from('base'), true);
   const parts: string[] = ['*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n'];
   const ifd = fs.openSync(path.join(ad, 'appendonly.aof.1.incr.aof'), 'w', 0o600);
   for (let i = 0; i < INCR_CMDS; i++) {

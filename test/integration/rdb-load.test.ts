@@ -18,6 +18,7 @@ import { defaultValueOptions } from '../../src/persistence/values';
 import { Server } from '../../src/server/server';
 import { RawClient } from '../helpers/resp';
 import { BIN, freePort, runToExit, startRedoubt, tmpDir } from '../helpers/servers';
+import { writeStringsRdb } from './rdbutil';
 
 /** An RDB file built with the writer primitives; `body` writes what comes after the header. */
 function rdbFile(body: (w: RdbWriter) => void, opts: { version?: number; checksum?: boolean } = {}): Buffer {
@@ -147,24 +148,7 @@ describe('RDB loading', () => {
     const n = 1000000;
     const dir = tmpDir('rdb-big-');
     const file = path.join(dir, 'dump.rdb');
-    const fd = fs.openSync(file, 'w', 0o600);
-    const w = new RdbWriter({ compress: true, sink: (c) => fs.writeSync(fd, c) });
-    writeHeader(w, { redisVersion: '7.0.15', ctime: Math.floor(Date.now() / 1000), usedMem: 123456 });
-    writeDbHeader(w, 0, n, 0);
-    const v = Buffer.from('value');
-    for (let i = 0; i < n; i++) {
-      writeKey(
-        w,
-        { key: `key:${i}`, value: v, expires: 0, lru: 0, lfu: 0 },
-        defaultValueOptions,
-        'none',
-        0,
-        () => 0,
-      );
-      w.maybeFlush();
-    }
-    fs.writeSync(fd, writeFooter(w, true));
-    fs.closeSync(fd);
+    writeStringsRdb(file, n, 'key:', Buffer.from('value'));
     const port = await freePort();
     const proc = spawn(process.execPath, [BIN, '--port', String(port), '--dir', dir, '--save', ''], {
       stdio: ['ignore', 'pipe', 'pipe'],

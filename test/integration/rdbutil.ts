@@ -2,6 +2,10 @@
 // per-key comparison of two servers (TYPE, value, TTL, OBJECT ENCODING).
 
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { writeDbHeader, writeFooter, writeHeader, writeKey } from '../../src/persistence/rdb';
+import { RdbWriter } from '../../src/persistence/rdbio';
+import { defaultValueOptions } from '../../src/persistence/values';
 import { prng } from '../helpers/random';
 import { type RawClient, RespError, type RespValue } from '../helpers/resp';
 
@@ -238,4 +242,32 @@ export function assertSameData(
     assert.equal(y.pttl, x.pttl, `expiry time of ${name}`);
     if (opts.encodings && x.type !== 'stream') assert.equal(y.encoding, x.encoding, `encoding of ${name}`);
   }
+}
+
+/** Writes an RDB file (mode 0600) of `n` string keys `<prefix><i>` holding `value`, streamed to
+ *  disk (large files for loading tests); `aofBase` marks it as an AOF base. */
+export function writeStringsRdb(
+  file: string,
+  n: number,
+  prefix: string,
+  value: Buffer,
+  aofBase = false,
+): void {
+  const fd = fs.openSync(file, 'w', 0o600);
+  const w = new RdbWriter({ compress: true, sink: (c) => fs.writeSync(fd, c) });
+  writeHeader(w, { redisVersion: '7.0.15', ctime: Math.floor(Date.now() / 1000), usedMem: 4242, aofBase });
+  writeDbHeader(w, 0, n, 0);
+  for (let i = 0; i < n; i++) {
+    writeKey(
+      w,
+      { key: `${prefix}${i}`, value, expires: 0, lru: 0, lfu: 0 },
+      defaultValueOptions,
+      'none',
+      0,
+      () => 0,
+    );
+    w.maybeFlush();
+  }
+  fs.writeSync(fd, writeFooter(w, true));
+  fs.closeSync(fd);
 }
