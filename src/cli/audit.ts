@@ -6,11 +6,12 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { userName } from '../security/files';
 import { isLoopback } from '../security/network';
 import { type Io, opt, optInt, parseArgs, UsageError } from './args';
 import { Conn, type ConnectOptions, type Reply, ReplyError } from './client';
 import { entropyBits } from './passwd';
-import { pidOfInode, processUid, socketInodes, tcpListeners, unixListeners, userName } from './procfs';
+import { pidOfInode, processUid, socketInodes, tcpListeners, unixListeners } from './procfs';
 import { countsAsFinding, type Finding, renderFindings, sortFindings } from './report';
 
 export const AUDIT_USAGE = `Usage: redoubt audit [-h HOST] [-p PORT] [-s SOCKET] [--tls --cacert FILE [--cert FILE --key FILE]]

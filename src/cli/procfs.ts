@@ -112,15 +112,3 @@ export function processUid(pid: number): number | null {
     return null;
   }
 }
-
-export function userName(uid: number): string {
-  try {
-    for (const line of fs.readFileSync('/etc/passwd', 'utf8').split('\n')) {
-      const f = line.split(':');
-      if (f.length > 2 && Number(f[2]) === uid) return f[0];
-    }
-  } catch {
-    // no passwd file
-  }
-  return String(uid);
-}

@@ -26,6 +26,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readNoFollow, writeAllSync } from '../security/files';
 import type { Server } from '../server/server';
 import {
   authFailure,
@@ -248,14 +249,14 @@ export class IncrWriter {
     if (size === 0) {
       const c = IncrCipher.create(master, name);
       const h = c.sealedHeader();
-      writeAll(fd, h);
+      writeAllSync(fd, h);
       fs.fsyncSync(fd);
       return new IncrWriter(c, 0, h.length);
     }
     const known = verified.get(file);
     verified.delete(file);
     if (known !== undefined && known.size === size) return new IncrWriter(known.cipher, known.records, size);
-    const buf = readFile(file);
+    const buf = readNoFollow(file);
     if (!isEncrypted(buf)) {
       throw new CryptError(
         `${file} is not encrypted, but encryption-key-file is set: refusing to append to it`,
@@ -310,20 +311,6 @@ export class IncrWriter {
   }
 }
 
-function writeAll(fd: number, data: Buffer): void {
-  let off = 0;
-  while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off);
-}
-
-function readFile(file: string): Buffer {
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-  try {
-    return fs.readFileSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 /** The writer for a newly opened incr file when a key is configured, else null. */
 export function incrWriter(s: Server, fd: number, file: string): IncrWriter | null {
   const key = serverKey(s);
@@ -347,7 +334,7 @@ export function verifyAofFiles(s: Server, dir: string, files: { name: string; ty
     const file = path.join(dir, files[i].name);
     let buf: Buffer;
     try {
-      buf = readFile(file);
+      buf = readNoFollow(file);
     } catch {
       continue;
     }

@@ -11,6 +11,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readNoFollow } from '../security/files';
 import { Client } from '../server/client';
 import { call, lookup } from '../server/dispatch';
 import type { Server } from '../server/server';
@@ -54,15 +55,6 @@ function keyCount(s: Server): number {
 }
 
 export class AofLoadError extends Error {}
-
-function readFile(file: string): Buffer {
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-  try {
-    return fs.readFileSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
 
 /** Loads an RDB image at the start of `buf` into the server, in slices; returns where it ended. */
 async function loadRdb(s: Server, buf: Buffer, file: string, p: Progress): Promise<number> {
@@ -271,7 +263,7 @@ async function replayFiles(
     const file = path.join(dir, f.name);
     let buf: Buffer;
     try {
-      buf = readFile(file);
+      buf = readNoFollow(file);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' && f.type === 'i' && i === files.length - 1) continue; // not created yet

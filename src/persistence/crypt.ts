@@ -18,7 +18,7 @@
 
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import { checkSecretFile, formatFinding } from '../security/files';
+import { checkSecretFile, formatFinding, readNoFollow } from '../security/files';
 import { serverInitHooks } from '../server/hooks';
 import type { Server } from '../server/server';
 
@@ -78,12 +78,7 @@ export function readKeyFile(file: string, mode: string, warn: (m: string) => voi
   }
   let content: Buffer;
   try {
-    const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-    try {
-      content = fs.readFileSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    content = readNoFollow(file);
   } catch (e) {
     throw new CryptError(`Can't read the encryption key file ${file}: ${(e as Error).message}`);
   }

@@ -14,6 +14,7 @@
 
 import * as fs from 'node:fs';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { writeAllSync } from '../security/files';
 import { Crc64 } from './crc64';
 import { ChunkEncryptor } from './crypt';
 import { CHUNK_BYTES } from './rdbio';
@@ -223,11 +224,6 @@ interface Job {
   failed: boolean;
 }
 
-function writeAll(fd: number, b: Uint8Array): void {
-  let off = 0;
-  while (off < b.length) off += fs.writeSync(fd, b, off, b.length - off);
-}
-
 function serve(port: NonNullable<typeof parentPort>): void {
   const wjobs = new Map<number, Job>();
   const reply = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
@@ -237,7 +233,7 @@ function serve(port: NonNullable<typeof parentPort>): void {
   };
   const out = (job: Job, b: Uint8Array) => {
     if (job.enc !== null) job.enc.update(Buffer.from(b.buffer, b.byteOffset, b.length));
-    else writeAll(job.fd, b);
+    else writeAllSync(job.fd, b);
   };
   port.on('message', (m: ToWorker) => {
     switch (m.t) {
@@ -247,7 +243,7 @@ function serve(port: NonNullable<typeof parentPort>): void {
         try {
           // the encryptor writes its header at once
           if (m.key !== null)
-            job.enc = new ChunkEncryptor(Buffer.from(m.key), m.kind, (b) => writeAll(job.fd, b));
+            job.enc = new ChunkEncryptor(Buffer.from(m.key), m.kind, (b) => writeAllSync(job.fd, b));
         } catch (e) {
           fail(m.id, job, e);
         }

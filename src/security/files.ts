@@ -15,7 +15,7 @@ export interface Finding {
   fix: string;
 }
 
-function userName(uid: number): string {
+export function userName(uid: number): string {
   try {
     for (const line of fs.readFileSync('/etc/passwd', 'utf8').split('\n')) {
       const f = line.split(':');
@@ -25,6 +25,22 @@ function userName(uid: number): string {
     // no passwd file
   }
   return String(uid);
+}
+
+/** Reads a whole file without following a symlink planted in its place. */
+export function readNoFollow(file: string): Buffer {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  try {
+    return fs.readFileSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** writeSync until every byte is written (it may write fewer than asked). */
+export function writeAllSync(fd: number, data: Uint8Array): void {
+  let off = 0;
+  while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off);
 }
 
 function myUid(): number {
