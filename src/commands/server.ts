@@ -419,6 +419,9 @@ function protectedAllowed(c: Client, option: string): boolean {
 }
 
 addGate({
+  // consulted for DEBUG / MODULE only
+  on: false,
+  alwaysFor: Flag.Protected,
   check(c, cmd) {
     if (!(cmd.flags & Flag.Protected)) return null;
     const name = (cmd.parent ?? cmd).def.name;

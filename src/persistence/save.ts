@@ -55,21 +55,56 @@ export interface LoadingState {
   rdbUsedMem: number;
 }
 
-export interface PersistState {
-  bg: Snapshot | null;
-  bgStartMs: number;
-  dirtyAtStart: number;
-  lastBgsaveOk: boolean;
-  lastBgsaveTimeSec: number;
-  lastBgsaveTry: number;
-  scheduled: boolean;
-  saves: number;
-  lastCowSize: number;
-  loading: LoadingState | null;
-  lastLoadLoaded: number;
-  lastLoadExpired: number;
+/** How many servers' states may deny commands (loading, or the last BGSAVE failed): while
+ *  none does, the dispatcher skips the gate below. */
+let denying = 0;
+
+export class PersistState {
+  bg: Snapshot | null = null;
+  bgStartMs = 0;
+  dirtyAtStart = 0;
+  lastBgsaveTimeSec = -1;
+  lastBgsaveTry = 0;
+  scheduled = false;
+  saves = 0;
+  lastCowSize = 0;
+  lastLoadLoaded = 0;
+  lastLoadExpired = 0;
   /** keys changed during a BGSAVE without the before-write signal, since start-up */
-  unsignalledWrites: number;
+  unsignalledWrites = 0;
+  private ok = true;
+  private load: LoadingState | null = null;
+
+  get lastBgsaveOk(): boolean {
+    return this.ok;
+  }
+
+  set lastBgsaveOk(v: boolean) {
+    const before = this.denies();
+    this.ok = v;
+    this.changed(before);
+  }
+
+  get loading(): LoadingState | null {
+    return this.load;
+  }
+
+  set loading(v: LoadingState | null) {
+    const before = this.denies();
+    this.load = v;
+    this.changed(before);
+  }
+
+  private denies(): boolean {
+    return this.load !== null || !this.ok;
+  }
+
+  private changed(before: boolean): void {
+    const now = this.denies();
+    if (now === before) return;
+    denying += now ? 1 : -1;
+    persistGate.on = denying > 0;
+  }
 }
 
 const states = new WeakMap<Server, PersistState>();
@@ -77,21 +112,7 @@ const states = new WeakMap<Server, PersistState>();
 export function persistState(s: Server): PersistState {
   let st = states.get(s);
   if (st === undefined) {
-    st = {
-      bg: null,
-      bgStartMs: 0,
-      dirtyAtStart: 0,
-      lastBgsaveOk: true,
-      lastBgsaveTimeSec: -1,
-      lastBgsaveTry: 0,
-      scheduled: false,
-      saves: 0,
-      lastCowSize: 0,
-      loading: null,
-      lastLoadLoaded: 0,
-      lastLoadExpired: 0,
-      unsignalledWrites: 0,
-    };
+    st = new PersistState();
     states.set(s, st);
   }
   return st;
@@ -477,7 +498,8 @@ function diskErrorDenies(s: Server): boolean {
   return !st.lastBgsaveOk && s.config.bool('stop-writes-on-bgsave-error') && s.config.list('save').length > 0;
 }
 
-addGate({
+const persistGate = addGate({
+  on: false,
   check(c: Client, cmd) {
     const s = c.server;
     const st = states.get(s);

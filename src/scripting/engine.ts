@@ -20,7 +20,7 @@ import { formatDouble17 } from '../protocol/format';
 import { ReplyWriter } from '../protocol/reply';
 import { Client } from '../server/client';
 import { flushPending, processInput } from '../server/connection';
-import { call, holdCallDepth, setPropagationOff } from '../server/dispatch';
+import { addGate, call, holdCallDepth, setPropagationOff } from '../server/dispatch';
 import type { Server } from '../server/server';
 import { openBit } from './bit';
 import { openCjson } from './cjson';
@@ -99,6 +99,20 @@ export interface Run {
 }
 
 /** A Lua state and the script runs on it. */
+/** Engines running a script past busy-reply-threshold (between its time slices), any server. */
+const busyEngines = new Set<LuaEngine>();
+
+/** While a script is busy, other clients of its server get -BUSY (but allow_busy commands). */
+const busyGate = addGate({
+  on: false,
+  check(c, cmd) {
+    if (cmd.flags & Flag.AllowBusy) return null;
+    for (const e of busyEngines)
+      if (e.server === c.server) return e.kind === 'eval' ? BUSY_EVAL : BUSY_FUNCTION;
+    return null;
+  },
+});
+
 export class LuaEngine {
   readonly L: LuaState;
   /** The client scripts run commands as. */
@@ -561,6 +575,8 @@ export class LuaEngine {
   private enterBusy(run: Run): void {
     const s = this.server;
     run.busy = true;
+    busyEngines.add(this);
+    busyGate.on = true;
     // the script keeps a nesting level while the event loop runs between its slices
     holdCallDepth(1);
     run.savedActiveExpire = s.activeExpireEnabled;
@@ -607,6 +623,8 @@ export class LuaEngine {
       return;
     }
     // a busy run ends outside of any command: finish it like a command that was blocked
+    busyEngines.delete(this);
+    busyGate.on = busyEngines.size > 0;
     s.activeExpireEnabled = run.savedActiveExpire;
     holdCallDepth(-1);
     if (w.errors > 0) s.countError(w.lastError);

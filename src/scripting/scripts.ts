@@ -1,11 +1,8 @@
 // Per-server scripting state: the EVAL script cache and its Lua state, the FUNCTION libraries
 // and theirs, and the gate that answers -BUSY while a script runs past busy-reply-threshold.
 
-import { Flag } from '../commands/types';
-import type { Client } from '../server/client';
-import { addGate } from '../server/dispatch';
 import type { Server } from '../server/server';
-import { BUSY_EVAL, BUSY_FUNCTION, LuaEngine, sha1hex } from './engine';
+import { LuaEngine, sha1hex } from './engine';
 import { type LuaState, lua, pushBuf, pushStr, raiseAt, setFuncs, setReadonly, toStr } from './lua';
 import { Rand48 } from './stdlib';
 
@@ -335,17 +332,5 @@ export function scripting(s: Server): Scripting {
   }
   return st;
 }
-
-/** While a script runs past busy-reply-threshold, other clients get -BUSY. */
-addGate({
-  check(c: Client, cmd): string | null {
-    const st = states.get(c.server);
-    if (st === undefined) return null;
-    const e = st.running();
-    if (e === null || e.run === null || !e.run.busy) return null;
-    if (cmd.flags & Flag.AllowBusy) return null;
-    return e.kind === 'eval' ? BUSY_EVAL : BUSY_FUNCTION;
-  },
-});
 
 export { pushBuf };

@@ -15,7 +15,7 @@ import { unwatchAll } from '../commands/tx';
 import { type Command, Flag } from '../commands/types';
 import { E } from '../protocol/errors';
 import type { Client } from '../server/client';
-import { addGate } from '../server/dispatch';
+import { addGate, type Gate } from '../server/dispatch';
 import type { Server } from '../server/server';
 import { type Db, type Entry, lfuConfig, lfuDecayed } from './db';
 import { trackPeak, usedMemory } from './memory';
@@ -81,7 +81,10 @@ function stateOf(s: Server): EvictionState {
 
 function readConfig(s: Server, st: EvictionState): void {
   st.maxmemory = s.config.num('maxmemory');
-  if (st.maxmemory !== 0) anyLimit = true;
+  if (st.maxmemory !== 0) {
+    anyLimit = true;
+    if (memoryGate !== null) memoryGate.on = true;
+  }
   st.policy = s.config.str('maxmemory-policy') as Policy;
   st.samples = s.config.num('maxmemory-samples');
   st.tenacity = s.config.num('maxmemory-eviction-tenacity');
@@ -308,14 +311,12 @@ function abortExec(c: Client): void {
   unwatchAll(c);
 }
 
-let gateInstalled = false;
+/** Off until some server has a maxmemory (as anyLimit). */
+let memoryGate: Gate | null = null;
 
 /** Wires eviction into a server: the dispatcher gate and the state for its config. */
 export function installEviction(s: Server): void {
   stateOf(s);
   s.cronHooks.push(() => trackPeak(s));
-  if (!gateInstalled) {
-    gateInstalled = true;
-    addGate({ check: (c, cmd) => checkMemory(c, cmd) });
-  }
+  if (memoryGate === null) memoryGate = addGate({ on: anyLimit, check: (c, cmd) => checkMemory(c, cmd) });
 }

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ENTRY_OVERHEAD } from '../../src/store/memory';
 import { encode, RawClient } from '../helpers/resp';
-import { type Running, startRedis, startRedoubt } from '../helpers/servers';
+import { type Running, skipWithoutRedis, startRedis, startRedoubt } from '../helpers/servers';
 
 const OOM = "-OOM command not allowed when used memory > 'maxmemory'.\r\n";
 const VALUE = Buffer.alloc(1000, 0x76);
@@ -229,6 +229,44 @@ describe('maxmemory noeviction', () => {
       b.close();
     } finally {
       await ref.stop();
+    }
+  });
+});
+
+/** SET, then maxmemory 1 by CONFIG SET (writes refused, reads served), then 0 again. */
+async function runtimeLimit(port: number): Promise<string[]> {
+  const c = await RawClient.connect({ port });
+  const out: string[] = [];
+  for (const cmd of [
+    ['SET', 'a', 'b'],
+    ['CONFIG', 'SET', 'maxmemory', '1'],
+    ['SET', 'a', 'c'],
+    ['GET', 'a'],
+    ['CONFIG', 'SET', 'maxmemory', '0'],
+    ['SET', 'a', 'd'],
+  ]) {
+    out.push((await c.raw(...cmd)).toString());
+  }
+  c.close();
+  return out;
+}
+
+describe('maxmemory set at run time', () => {
+  it('a server started without maxmemory refuses writes once CONFIG SET gives one, and accepts them again at 0', async (t) => {
+    // the memory gate is skipped until some maxmemory is set (dispatch.ts Gate.on)
+    const srv = await startRedoubt();
+    try {
+      const ours = await runtimeLimit(srv.port);
+      assert.deepEqual(ours, ['+OK\r\n', '+OK\r\n', OOM, '$1\r\nb\r\n', '+OK\r\n', '+OK\r\n']);
+      const ref = await startRedis();
+      if (ref === null) return skipWithoutRedis(t);
+      try {
+        assert.deepEqual(ours, await runtimeLimit(ref.port), 'redoubt vs redis-server');
+      } finally {
+        await ref.stop();
+      }
+    } finally {
+      await stopReporting(srv);
     }
   });
 });
