@@ -317,27 +317,14 @@ function installNotifier(s: Server, flags: Set<string>): void {
   };
 }
 
+/** Installs the notifier for a notify-keyspace-events value (its apply hook, and start-up). */
+export function keyspaceEventsChanged(s: Server, value: string): undefined {
+  installNotifier(s, parseNotifyFlags(value) ?? new Set());
+  return undefined;
+}
+
 serverInitHooks.push((s) => {
-  // keep the notifier in step with the config value (it may change at runtime)
-  let seen = '';
-  const sync = () => {
-    let v = '';
-    try {
-      v = s.config.str('notify-keyspace-events');
-    } catch {
-      return;
-    }
-    if (v === seen) return;
-    seen = v;
-    const flags = parseNotifyFlags(v);
-    installNotifier(s, flags ?? new Set());
-  };
-  // only CONFIG SET can change it at runtime: don't read the config after every command
-  s.afterCommandHooks.push((c) => {
-    if (c.lastCommand === 'config|set') sync();
-  });
-  s.cronHooks.push(sync);
-  s.startupHooks.push(async () => sync());
+  s.startupHooks.push(async () => keyspaceEventsChanged(s, s.config.str('notify-keyspace-events')));
 });
 
 resetHooks.push((c) => unsubscribeAll(c));

@@ -12,6 +12,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { keyspaceEventsChanged } from '../commands/pubsub';
 import { applyOutputLimits, DEFAULT_OUTPUT_LIMITS } from '../security/limits';
 import { isLoopback } from '../security/network';
 import { digestHex, fromHex, toDigest } from '../security/secret';
@@ -181,6 +182,7 @@ function generalDirectives(server: Server): DirectiveDef[] {
         return { ok: formatKeyspaceEvents(flags) };
       },
       format: (v) => ((v as string).startsWith('An') ? `A${(v as string).slice(2)}` : (v as string)),
+      apply: (v) => keyspaceEventsChanged(server, v as string),
     },
     {
       name: 'busy-reply-threshold',

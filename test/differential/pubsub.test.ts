@@ -1,3 +1,7 @@
+import * as assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type Running, skipWithoutRedis, startRedis, startRedoubt } from '../helpers/servers';
+import { keyspaceEvents } from './events';
 import { diffSuite } from './harness';
 
 diffSuite('pubsub', {
@@ -44,4 +48,33 @@ diffSuite('pubsub', {
   ],
   'arity errors': [['SUBSCRIBE'], ['PSUBSCRIBE'], ['PUBLISH', 'a'], ['SSUBSCRIBE'], ['SPUBLISH', 'x']],
   'subscribe inside multi': [['MULTI'], ['SUBSCRIBE', 'm'], ['EXEC'], ['RESET']],
+});
+
+describe('keyspace events switched on by CONFIG SET inside MULTI', () => {
+  let ours: Running;
+  let ref: Running | null = null;
+  before(async () => {
+    [ours, ref] = await Promise.all([startRedoubt(), startRedis()]);
+  });
+  after(async () => {
+    await Promise.all([ours?.stop(), ref?.stop()]);
+  });
+  const steps = [
+    ['MULTI'],
+    ['CONFIG', 'SET', 'notify-keyspace-events', 'KE$'],
+    ['SET', 'k', 'v'],
+    ['EXEC'],
+    ['APPEND', 'k', 'w'],
+    ['MULTI'],
+    ['CONFIG', 'SET', 'notify-keyspace-events', ''],
+    ['SET', 'k', 'x'],
+    ['EXEC'],
+    ['SET', 'k', 'y'],
+  ];
+  it('the write right after it in the same transaction is notified, as in Redis', async (t) => {
+    if (ref === null) return skipWithoutRedis(t);
+    const x = await keyspaceEvents(ours.port, steps);
+    assert.deepEqual(x, await keyspaceEvents(ref.port, steps));
+    assert.equal(x.length, 4, x.join(' | '));
+  });
 });
