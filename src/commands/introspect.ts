@@ -138,7 +138,9 @@ export function writeCommandInfo(r: ReplyWriter, cmd: Command): void {
   for (const t of tips) r.bulkStr(t);
   writeKeySpecs(r, cmd);
   const subs = cmd.subcommands === null ? [] : [...cmd.subcommands.values()];
-  r.set(subs.length);
+  // as Redis's addReplyCommandSubCommands: an empty set, else an array (RESP3 tells them apart)
+  if (subs.length === 0) r.set(0);
+  else r.array(subs.length);
   for (const s of subs) writeCommandInfo(r, s);
 }
 

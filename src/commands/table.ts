@@ -96,7 +96,7 @@ export class CommandTable {
     this.cachedBytes.fill(null);
     this.cachedCmds.fill(null);
     if (target !== '') {
-      c.name = target;
+      c.rename(target);
       this.byName.set(target, c);
     }
     return null;

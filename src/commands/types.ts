@@ -104,12 +104,17 @@ export class Command {
   failedCalls = 0;
   /** The name clients use to call it (differs after rename-command). */
   name: string;
+  /** "config|get" for subcommands: Redis's fullname, from the table (not changed by rename-command). */
+  readonly fullname: string;
+  /** The dispatcher's timing-run class of this command (dispatch.ts quick()), once known. */
+  runClass = 0;
 
   constructor(
     readonly def: CommandDef,
     readonly parent: Command | null,
   ) {
     this.name = def.name;
+    this.fullname = parent !== null ? `${parent.def.name}|${def.name}` : def.name;
     this.flagNames = def.flags.split(/\s+/).filter((f) => f.length > 0);
     let bits = 0;
     for (const f of this.flagNames) {
@@ -133,9 +138,10 @@ export class Command {
     return this.def.arity;
   }
 
-  /** "config|get" for subcommands, as Redis's fullname. */
-  get fullname(): string {
-    return this.parent ? `${this.parent.name}|${this.def.name}` : this.name;
+  /** rename-command: the name clients call it by. fullname stays the table's, as in Redis
+   *  (commandstats, CLIENT LIST cmd=, COMMAND INFO and errors name the original command). */
+  rename(to: string): void {
+    this.name = to;
   }
 
   has(f: Flag): boolean {

@@ -265,10 +265,22 @@ let prevCmd: Command | null = null;
 const SMALL_WRITES = new Set(['set', 'setnx', 'setex', 'psetex', 'getset', 'mset', 'msetnx']);
 const SMALL_ARGS = 16 * 1024;
 
+/** Command.runClass values: not yet known, fast, a small write, neither. */
+const RUN_UNKNOWN = 0;
+const RUN_FAST = 1;
+const RUN_SMALL_WRITE = 2;
+const RUN_NEVER = 3;
+
 function quick(cmd: Command, argv: Buffer[]): boolean {
-  if ((cmd.flags & Flag.Fast) !== 0) return true;
-  // by the table name, not the one clients call (rename-command)
-  if (!SMALL_WRITES.has(cmd.def.name)) return false;
+  let k = cmd.runClass;
+  if (k === RUN_UNKNOWN) {
+    // by the table name, not the one clients call (rename-command)
+    k =
+      (cmd.flags & Flag.Fast) !== 0 ? RUN_FAST : SMALL_WRITES.has(cmd.def.name) ? RUN_SMALL_WRITE : RUN_NEVER;
+    cmd.runClass = k;
+  }
+  if (k === RUN_FAST) return true;
+  if (k === RUN_NEVER) return false;
   let n = 0;
   for (let i = 1; i < argv.length; i++) {
     n += argv[i].length;

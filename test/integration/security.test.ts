@@ -438,11 +438,25 @@ describe('rename-command', () => {
       await c.raw('MULTI');
       assert.match((await c.raw('FLUSHALL')).toString(), /^-ERR unknown command/);
       assert.match((await c.raw('EXEC')).toString(), /^-EXECABORT/);
-      // COMMAND shows the new name only
+      // COMMAND INFO finds the command under its new name only, and, as Redis, names it by its
+      // original name: nothing a client can read reveals the new, secret name
       const info = (await c.raw('COMMAND', 'INFO', 'config', 'cfg-7f3a9', 'flushall')).toString();
-      assert.match(info, /cfg-7f3a9/);
-      assert.doesNotMatch(info, /\$6\r\nconfig\r\n/);
-      assert.doesNotMatch(info, /flushall/);
+      assert.match(info, /^\*3\r\n\$-1\r\n\*10\r\n\$6\r\nconfig\r\n/);
+      assert.match(info, /\$-1\r\n$/);
+      for (const cmd of [
+        ['COMMAND'],
+        ['COMMAND', 'LIST'],
+        ['COMMAND', 'DOCS'],
+        ['COMMAND', 'INFO', 'cfg-7f3a9'],
+        ['INFO', 'commandstats'],
+        ['CLIENT', 'LIST'],
+        ['CLIENT', 'INFO'],
+      ]) {
+        assert.doesNotMatch((await c.raw(...cmd)).toString(), /cfg-7f3a9/, cmd.join(' '));
+      }
+      const list = (await c.raw('COMMAND', 'LIST')).toString();
+      assert.match(list, /\$6\r\nconfig\r\n/);
+      assert.doesNotMatch(list, /flushall/);
       c.close();
     } finally {
       await srv.stop();
