@@ -116,49 +116,74 @@ export interface StartOptions {
   readyPattern?: RegExp;
 }
 
+/**
+ * Spawns a server on a port from freePort() and waits for `ready`. freePort() closes its probe
+ * before the server binds, so a test file running in parallel may take the port meanwhile: a
+ * start that failed with "address already in use" is retried on another port.
+ */
+async function startOnFreePort(
+  start: (port: number) => ChildProcess,
+  dir: string,
+  ready: RegExp,
+  choosePort: boolean,
+): Promise<Running> {
+  for (let attempt = 1; ; attempt++) {
+    const port = choosePort ? await freePort() : 0;
+    const proc = start(port);
+    const r = track(proc, port, dir);
+    try {
+      await waitFor(proc, r.output, ready, 15000);
+      return r;
+    } catch (e) {
+      if (!choosePort || attempt >= 5 || !/EADDRINUSE|Address already in use/.test(r.output())) throw e;
+    }
+  }
+}
+
 /** Starts redoubt; resolves when it logs readiness. */
 export async function startRedoubt(opts: StartOptions = {}): Promise<Running> {
-  const port = opts.noPort ? 0 : await freePort();
   const dir = opts.dir ?? tmpDir();
-  const args = [BIN];
-  if (opts.config) args.push(opts.config);
-  if (!opts.noPort) args.push('--port', String(port));
-  args.push('--dir', dir, ...(opts.args ?? []));
-  const proc = spawn(process.execPath, args, {
-    env: { ...process.env, ...opts.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const r = track(proc, port, dir);
-  await waitFor(proc, r.output, opts.readyPattern ?? /Ready to accept connections/, 15000);
-  return r;
+  return startOnFreePort(
+    (port) => {
+      const args = [BIN];
+      if (opts.config) args.push(opts.config);
+      if (!opts.noPort) args.push('--port', String(port));
+      args.push('--dir', dir, ...(opts.args ?? []));
+      return spawn(process.execPath, args, {
+        env: { ...process.env, ...opts.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    },
+    dir,
+    opts.readyPattern ?? /Ready to accept connections/,
+    !opts.noPort,
+  );
 }
 
 /** Starts a real redis-server (no persistence); null when not installed. */
 export async function startRedis(extra: string[] = []): Promise<Running | null> {
   const bin = redisServerPath();
   if (bin === null) return null;
-  const port = await freePort();
   const dir = tmpDir('redis-ref-');
-  const proc = spawn(
-    bin,
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      dir,
-      ...extra,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+  const args = (port: number) => [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    ...extra,
+  ];
+  return startOnFreePort(
+    (port) => spawn(bin, args(port), { stdio: ['ignore', 'pipe', 'pipe'] }),
+    dir,
+    /Ready to accept connections/,
+    true,
   );
-  const r = track(proc, port, dir);
-  await waitFor(proc, r.output, /Ready to accept connections/, 15000);
-  return r;
 }
 
 /** Skips a test that needs redis-server when it is absent; in CI (REQUIRE_REDIS=1) that is a failure. */
