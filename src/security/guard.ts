@@ -13,7 +13,7 @@ import * as net from 'node:net';
 import { E } from '../protocol/errors';
 import type { Client } from '../server/client';
 import { setAuthenticator } from '../server/clientops';
-import { disconnectHooks, flushClient, processInput } from '../server/connection';
+import { closeClient, disconnectHooks, flushClient, processInput } from '../server/connection';
 import type { Server } from '../server/server';
 import { allowed, type Cidr, isLoopback, normalizeAddress, parseCidr } from './network';
 import { digestBytes } from './secret';
@@ -178,7 +178,9 @@ export class Guard {
           this.s.log.verbose(
             `Closing client that did not authenticate within ${t}s: id=${c.id} addr=${c.addr}`,
           );
-          c.socket?.destroy();
+          // unlinked at once (not on the socket's later 'close'), so the source's count of
+          // unauthenticated connections is down before the peer can see the close and reconnect
+          closeClient(this.s, c);
         }
       }, t * 1000);
       timer.unref();
