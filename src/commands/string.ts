@@ -8,6 +8,7 @@
 
 import { constants as bufferConstants } from 'node:buffer';
 import { E } from '../protocol/errors';
+import { overwriteDecimal } from '../protocol/format';
 import { incrByFloat } from '../protocol/longdouble';
 import type { Client } from '../server/client';
 import { isPrivateCopy, latin1Bytes } from '../store/bytes';
@@ -561,7 +562,15 @@ function incrDecr(c: Client, keyArg: Buffer, incr: number | bigint): void {
     c.reply.error(E.overflow);
     return;
   }
-  storeNumber(c, name, e, String(r));
+  // the common case, a counter that keeps its number of digits: its bytes are rewritten as they are
+  if (
+    e !== undefined &&
+    typeof r === 'number' &&
+    isPrivateCopy(e.value as Buffer) &&
+    overwriteDecimal(e.value as Buffer, r)
+  )
+    modified(c, name);
+  else storeNumber(c, name, e, String(r));
   notify(c, '$', 'incrby', name);
   c.reply.int(r);
 }

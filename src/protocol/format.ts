@@ -67,3 +67,33 @@ export function formatLongDouble(d: number): string {
   }
   return s;
 }
+
+/** Decimal digits of a non-negative safe integer. */
+export function decimalDigits(n: number): number {
+  if (n < 10) return 1;
+  if (n < 100) return 2;
+  if (n < 1000) return 3;
+  if (n < 10000) return 4;
+  let d = 5;
+  for (let t = 100000; t <= n; t *= 10) d++;
+  return d;
+}
+
+/**
+ * Writes safe integer `n` in decimal over all of `b` when it has exactly b.length characters
+ * (sign included); false, leaving `b` untouched, otherwise.
+ */
+export function overwriteDecimal(b: Uint8Array, n: number): boolean {
+  const neg = n < 0;
+  let v = neg ? -n : n;
+  if ((neg ? 1 : 0) + decimalDigits(v) !== b.length) return false;
+  let p = b.length;
+  while (v >= 10) {
+    const q = Math.floor(v / 10);
+    b[--p] = 48 + (v - q * 10);
+    v = q;
+  }
+  b[--p] = 48 + v;
+  if (neg) b[0] = 45;
+  return true;
+}

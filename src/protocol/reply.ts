@@ -2,7 +2,7 @@
 // A region of a slab is never written again after it was handed out, so no copy is needed
 // when flushing; values are always copied in, so the store may mutate its buffers freely.
 
-import { formatDouble17 } from './format';
+import { decimalDigits, formatDouble17 } from './format';
 
 const SLAB = 64 * 1024;
 
@@ -81,12 +81,16 @@ export class ReplyWriter {
       slab[this.pos++] = 48 + n;
       return;
     }
-    let digits = 1;
-    for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
-    let p = this.pos + digits;
+    let p = this.pos + decimalDigits(n);
     this.pos = p;
-    while (n >= 10) {
+    // small integers divide in int32 arithmetic (most lengths and counters)
+    while (n > 0x7fffffff) {
       const q = Math.floor(n / 10);
+      slab[--p] = 48 + (n - q * 10);
+      n = q;
+    }
+    while (n >= 10) {
+      const q = (n / 10) | 0;
       slab[--p] = 48 + (n - q * 10);
       n = q;
     }

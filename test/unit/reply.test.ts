@@ -2,7 +2,7 @@
 
 import * as assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { formatDouble17 } from '../../src/protocol/format';
+import { decimalDigits, formatDouble17, overwriteDecimal } from '../../src/protocol/format';
 import { type Proto, ReplyWriter } from '../../src/protocol/reply';
 import { prng } from '../helpers/random';
 import { decode, replyEnd } from '../helpers/resp';
@@ -300,4 +300,24 @@ describe('values larger than a slab', () => {
     w.simple('y'.repeat(SLAB));
     assert.equal(Buffer.concat(w.take()).toString(), `-${msg}\r\n+${'y'.repeat(SLAB)}\r\n`);
   });
+});
+
+test('decimalDigits and overwriteDecimal agree with String(n) at every digit boundary', () => {
+  const values: number[] = [0, 1, 9, 10, 11, 99, 100, 2147483647, 2147483648, Number.MAX_SAFE_INTEGER];
+  for (let p = 1; p <= 1e15; p *= 10) values.push(p - 1, p, p + 1);
+  for (const v of values) {
+    for (const n of v === 0 ? [0] : [v, -v]) {
+      const text = String(n);
+      assert.equal(decimalDigits(Math.abs(n)), String(Math.abs(n)).length, `digits of ${n}`);
+      const same = Buffer.alloc(text.length, 0x78);
+      assert.equal(overwriteDecimal(same, n), true);
+      assert.equal(same.toString('latin1'), text);
+      for (const len of [text.length - 1, text.length + 1]) {
+        if (len < 1) continue;
+        const other = Buffer.alloc(len, 0x78);
+        assert.equal(overwriteDecimal(other, n), false, `${n} into ${len} bytes`);
+        assert.equal(other.toString('latin1'), 'x'.repeat(len), 'left untouched');
+      }
+    }
+  }
 });
